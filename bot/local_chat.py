@@ -1,0 +1,168 @@
+"""A person chatting with the real Dispatcher in-process: builds the updates Telegram would
+send (text, button presses, a shared contact, a sticker…) and feeds them. Used by the
+terminal trial chat and by the flow tests, so both exercise exactly the same path."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    Contact,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Sticker,
+    Update,
+    User,
+)
+
+from bot.local_api import LocalBotApi, Sent
+
+_update_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class VisibleButton:
+    """A button the person can see now: on a recent message, or on their keyboard."""
+
+    text: str
+    callback_data: str | None = None  # inline button
+    message_id: int | None = None
+    request_contact: bool = False
+
+
+class LocalChat:
+    def __init__(
+        self,
+        dp: Dispatcher,
+        bot: Bot,
+        api: LocalBotApi,
+        *,
+        telegram_id: int,
+        first_name: str,
+        last_name: str | None = None,
+        language_code: str | None = "zh-hans",
+        phone: str = "+8613800138000",
+    ) -> None:
+        self.dp, self.bot, self.api = dp, bot, api
+        self.person = User(
+            id=telegram_id,
+            is_bot=False,
+            first_name=first_name,
+            last_name=last_name,
+            language_code=language_code,
+        )
+        self.phone = phone
+        self.chat = Chat(id=telegram_id, type="private", first_name=first_name)
+        self._own_ids = itertools.count(1_000_000)
+
+    # -- what the person does ------------------------------------------------------------------
+
+    async def say(self, text: str) -> list[Sent]:
+        return await self._message(text=text)
+
+    async def share_contact(
+        self, phone: str | None = None, of_user: int | None = None
+    ) -> list[Sent]:
+        contact = Contact(
+            phone_number=phone or self.phone,
+            first_name=self.person.first_name,
+            user_id=self.person.id if of_user is None else of_user,
+        )
+        return await self._message(contact=contact)
+
+    async def send_sticker(self) -> list[Sent]:
+        sticker = Sticker(
+            file_id="sticker", file_unique_id="s", type="regular", width=512, height=512,
+            is_animated=False, is_video=False,
+        )  # fmt: skip
+        return await self._message(sticker=sticker)
+
+    async def press(self, label: str) -> list[Sent]:
+        """Presses the visible button labelled `label`, else the newest one containing it."""
+        buttons = self.buttons()
+        exact = [b for b in buttons if b.text == label]
+        for button in exact or [b for b in reversed(buttons) if label in b.text]:
+            return await self.press_button(button)
+        shown = [b.text for b in self.buttons()]
+        raise LookupError(f"no button {label!r} on screen; visible: {shown}")
+
+    async def press_button(self, button: VisibleButton) -> list[Sent]:
+        if button.callback_data is not None and button.message_id is not None:
+            return await self.press_data(button.callback_data, button.message_id)
+        if button.request_contact:
+            return await self.share_contact()
+        return await self.say(button.text)
+
+    async def press_data(self, data: str, message_id: int) -> list[Sent]:
+        """A callback with any data on any message id, as a client (or a forger) can send."""
+        message = self.api.message(self.chat.id, message_id)
+        query_id = str(next(_update_ids))
+        self.api.note_callback(query_id, self.chat.id)
+        query = CallbackQuery(
+            id=query_id,
+            from_user=self.person,
+            chat_instance=str(self.chat.id),
+            message=message,
+            data=data,
+        )
+        return await self.feed(Update(update_id=next(_update_ids), callback_query=query))
+
+    async def feed(self, update: Update) -> list[Sent]:
+        before = len(self.api.sent)
+        await self.dp.feed_update(self.bot, update)
+        return [s for s in self.api.sent[before:] if s.chat_id == self.chat.id]
+
+    # -- what the person sees ------------------------------------------------------------------
+
+    def screen(self) -> list[Sent]:
+        return self.api.in_chat(self.chat.id)
+
+    def last_text(self) -> str:
+        texts = [s.text for s in self.screen() if s.kind == "message"]
+        return texts[-1] if texts else ""
+
+    def buttons(self) -> list[VisibleButton]:
+        """Inline buttons of the newest message that has any, then the reply keyboard."""
+        visible: list[VisibleButton] = []
+        latest_inline: dict[int, InlineKeyboardMarkup | None] = {}
+        keyboard: ReplyKeyboardMarkup | None = None
+        for sent in self.screen():
+            if sent.message_id is not None and sent.kind in ("message", "edit"):
+                latest_inline[sent.message_id] = sent.inline
+            if isinstance(sent.keyboard, ReplyKeyboardMarkup):
+                keyboard = sent.keyboard
+            elif isinstance(sent.keyboard, ReplyKeyboardRemove):
+                keyboard = None
+        with_buttons = [mid for mid, markup in latest_inline.items() if markup is not None]
+        if with_buttons:
+            newest = max(with_buttons)
+            markup = latest_inline[newest]
+            assert markup is not None
+            for row in markup.inline_keyboard:
+                for b in row:
+                    visible.append(VisibleButton(b.text, b.callback_data, newest))
+        if keyboard is not None:
+            for row in keyboard.keyboard:
+                for b in row:
+                    visible.append(VisibleButton(b.text, request_contact=bool(b.request_contact)))
+        return visible
+
+    # -- building updates ----------------------------------------------------------------------
+
+    async def _message(self, **content: Any) -> list[Sent]:
+        message = Message(
+            message_id=next(self._own_ids),
+            date=datetime.now(UTC),
+            chat=self.chat,
+            from_user=self.person,
+            **content,
+        )
+        return await self.feed(Update(update_id=next(_update_ids), message=message))

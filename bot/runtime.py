@@ -1,0 +1,92 @@
+"""Everything a running bot needs, started and stopped in one place: the database (migrated),
+the centre synced from config.yml, the Dispatcher, and the scheduler that sends due messages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.base import BaseSession
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.app import build_dispatcher, make_bot, make_i18n
+from bot.delivery import Deliverer
+from bot.keys import install_pii_key
+from bot.settings import Settings
+from flows.admin.service import sync_centre
+from flows.clock import Clock, SystemClock
+from nlu.client import NluClient
+from nlu.server import RasaServer
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    clock: Clock
+    dp: Dispatcher
+    bot: Bot
+    deliverer: Deliverer
+    scheduler: AsyncIOScheduler
+    nlu: NluClient
+
+
+def make_scheduler(deliverer: Deliverer, sweep_seconds: int) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        deliverer.sweep,
+        "interval",
+        seconds=sweep_seconds,
+        id="deliver_due_messages",
+        max_instances=1,  # a slow sweep is not overlapped by the next
+        coalesce=True,
+        misfire_grace_time=max(60, sweep_seconds * 2),  # the default 1 s drops sweeps under load
+    )
+    return scheduler
+
+
+async def prepare_database(settings: Settings) -> Database:
+    install_pii_key(settings)
+    db = Database(settings.database_url)
+    await db.upgrade()
+    async with db.sessionmaker() as session:
+        await sync_centre(session, settings.centre)
+        await session.commit()
+    return db
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings, *, bot_session: BaseSession | None = None, clock: Clock | None = None
+) -> AsyncIterator[Runtime]:
+    clock = clock or SystemClock()
+    db = await prepare_database(settings)
+    bot = make_bot(settings, session=bot_session)
+    nlu = NluClient(settings.nlu_url)
+    rasa = RasaServer(settings.nlu_url, nlu)
+    if settings.nlu_autostart:
+        # In the background: menus and triage work at once, understanding once Rasa is up.
+        rasa_start = asyncio.create_task(rasa.start_if_needed())
+    dp = build_dispatcher(settings, db, clock, nlu=nlu)
+    i18n = make_i18n(settings.centre.centre.default_language)
+    deliverer = Deliverer(bot, db.sessionmaker, clock, settings.centre, i18n)
+    scheduler = make_scheduler(deliverer, settings.centre.reminders.sweep_seconds)
+    scheduler.start()
+    try:
+        yield Runtime(settings, db, clock, dp, bot, deliverer, scheduler, nlu)
+    finally:
+        if settings.nlu_autostart:
+            rasa_start.cancel()
+            await rasa.stop()
+        await nlu.close()
+        scheduler.shutdown(wait=False)
+        await dp.storage.close()
+        await bot.session.close()
+        await db.dispose()

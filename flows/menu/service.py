@@ -1,0 +1,36 @@
+"""What the main menu shows staff: their real queue sizes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Contract, ContractMember, ContractState, Question, QuestionState
+
+
+@dataclass(frozen=True)
+class StaffDesk:
+    signing_requests: int
+    open_questions: int
+    signed_residents: int
+
+
+async def staff_desk(session: AsyncSession, staff_id: str) -> StaffDesk:
+    requests = await session.scalar(
+        select(func.count(Contract.id)).where(
+            Contract.staff_id == staff_id, Contract.state == ContractState.REQUESTED
+        )
+    )
+    questions = await session.scalar(
+        select(func.count(Question.id)).where(
+            Question.staff_id == staff_id, Question.state == QuestionState.OPEN
+        )
+    )
+    residents = await session.scalar(
+        select(func.count(ContractMember.id))
+        .join(Contract, Contract.id == ContractMember.contract_id)
+        .where(Contract.staff_id == staff_id, Contract.state == ContractState.ACTIVE)
+    )
+    return StaffDesk(requests or 0, questions or 0, residents or 0)

@@ -1,0 +1,337 @@
+"""Blood-pressure and glucose readings pulled out of free text.
+
+Residents type readings the way they say them: ``150/95``, ``高压150低压95``,
+``血压一百四十五，九十``, ``餐后两小时血糖十一点二``, ``bp 150 over 95``. Everything here is
+precompiled regex over a normalised copy of the text, so it is cheap enough to run on every
+message (triage calls it for ``bp_crisis`` and the glucose flags).
+
+Chinese numerals are converted with cn2an rather than hand-written code; the only thing added
+on top is splitting a run such as ``一百五九十五`` into two numbers when exactly one split
+gives a plausible systolic/diastolic pair.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from typing import Literal
+
+import cn2an
+
+__all__ = [
+    "BloodPressure",
+    "Glucose",
+    "GlucoseKind",
+    "extract_blood_pressure",
+    "extract_glucose",
+    "extract_pressure_parts",
+    "find_blood_pressures",
+    "find_glucose_readings",
+    "normalise_numerals",
+]
+
+GlucoseKind = Literal["fasting", "postprandial", "random"]
+
+# Plausibility windows: anything outside is a typo, a date, a phone number or a price.
+SYSTOLIC_RANGE = (60, 300)
+DIASTOLIC_RANGE = (30, 200)
+PULSE_RANGE = (25, 250)
+GLUCOSE_RANGE_MMOL = (1.0, 40.0)
+MG_DL_PER_MMOL_L = 18.016
+MAX_TEXT = 16384  # well past Telegram's 4096: longer input is cut, never rejected
+
+
+@dataclass(frozen=True, slots=True)
+class BloodPressure:
+    systolic: int
+    diastolic: int
+    pulse: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Glucose:
+    """A glucose reading, always in mmol/L (``unit`` records what the resident wrote)."""
+
+    value: float
+    kind: GlucoseKind | None = None
+    unit: Literal["mmol/L", "mg/dL"] = "mmol/L"
+
+
+# --- normalisation -----------------------------------------------------------------------
+
+_CN_DIGITS = "零〇一二两三四五六七八九幺"
+_CN_NUMBER = re.compile(f"[{_CN_DIGITS}十百千]+(?:点[{_CN_DIGITS}]+)?")
+_INVISIBLE = re.compile(
+    r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u2069\ufeff]"
+)
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+
+
+def _cn_to_number(span: str) -> float | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = cn2an.cn2an(span, "normal")
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    return float(value)
+
+
+def _is_pressure_pair(sys_value: float, dia_value: float) -> bool:
+    return (
+        float(sys_value).is_integer()
+        and float(dia_value).is_integer()
+        and SYSTOLIC_RANGE[0] <= sys_value <= SYSTOLIC_RANGE[1]
+        and DIASTOLIC_RANGE[0] <= dia_value <= DIASTOLIC_RANGE[1]
+        and sys_value > dia_value
+    )
+
+
+def _split_pressure_run(span: str) -> str | None:
+    """``一百五九十五`` → ``150 95`` when exactly one split point is a plausible BP pair."""
+    found: list[str] = []
+    for cut in range(1, len(span)):
+        left, right = _cn_to_number(span[:cut]), _cn_to_number(span[cut:])
+        if left is not None and right is not None and _is_pressure_pair(left, right):
+            found.append(f"{int(left)} {int(right)}")
+    return found[0] if len(found) == 1 else None
+
+
+def _format(value: float) -> str:
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+def _replace_cn_number(match: re.Match[str]) -> str:
+    span = match.group()
+    # A lone digit character is nearly always part of a word (一直, 一侧, 三高, 两次): leave it.
+    if len(span) == 1 and span != "十":
+        return span
+    value = _cn_to_number(span)
+    if value is not None and value <= SYSTOLIC_RANGE[1]:
+        return _format(value)
+    split = _split_pressure_run(span)
+    if split is not None:
+        return split
+    return _format(value) if value is not None else span
+
+
+def normalise_numerals(text: str) -> str:
+    """NFKC (full-width → ASCII), lower case, no control/bidi chars, Chinese numerals → digits."""
+    text = unicodedata.normalize("NFKC", text[:MAX_TEXT])
+    text = _INVISIBLE.sub(" ", text).lower()
+    text = _SPACES.sub(" ", text)
+    return _CN_NUMBER.sub(_replace_cn_number, text)
+
+
+# --- blood pressure ----------------------------------------------------------------------
+
+_NUM = r"(\d{2,3})"
+# Units that show a number is something else (money, doses, durations, dates).
+_NOT_BP_UNIT = (
+    r"(?!\s*(?:\.\d|\d|块|元|钱|次|天|岁|号|日|月|年|斤|公斤|kg|克|g\b|mg|毫克|片|粒|ml|毫升"
+    r"|步|分钟|小时|个|cm|厘米|%|:))"
+)
+_STOP = r"[^\d\n,，。.!！?？;；]"
+_BP_WORD = r"(?:血压|bp|b\.p\.|blood\s?pressure)"
+_SYS_WORD = r"(?:高压|收缩压|上压|systolic|sbp)"
+_DIA_WORD = r"(?:低压|舒张压|下压|diastolic|dbp)"
+_PULSE_WORD = r"(?:心率|脉搏|脉率|心跳|pulse|heart\s?rate|hr)"
+
+_BP_SLASH = re.compile(
+    r"(?<![\d./:\-])(\d{2,3})\s*[/\\]\s*(\d{2,3})(?:\s*[/\\]\s*(\d{2,3}))?"
+    r"(?![\d/]|\.\d)(?!\s*(?:号|日|月))"
+)
+_BP_OVER = re.compile(rf"(?<![\d.])(\d{{2,3}})\s*(?:over|比)\s*(\d{{2,3}}){_NOT_BP_UNIT}")
+_BP_KEYWORD_PAIR = re.compile(
+    rf"{_BP_WORD}{_STOP}{{0,8}}?(?<![\d.]){_NUM}(?![\d.])\s*(?:[,，、/\s-]|~|～)\s*[,，、\s]*"
+    rf"{_NUM}{_NOT_BP_UNIT}"
+)
+_SYS_ALONE = re.compile(rf"{_SYS_WORD}{_STOP}{{0,4}}?(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
+_DIA_ALONE = re.compile(rf"{_DIA_WORD}{_STOP}{{0,4}}?(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
+_BP_ONE_NUMBER = re.compile(rf"{_BP_WORD}{_STOP}{{0,8}}?(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
+_PULSE = re.compile(rf"{_PULSE_WORD}{_STOP}{{0,4}}?(?<![\d.])(\d{{2,3}})(?![\d.])")
+
+
+def _pulse_in(text: str) -> int | None:
+    match = _PULSE.search(text)
+    if match:
+        value = int(match.group(1))
+        if PULSE_RANGE[0] <= value <= PULSE_RANGE[1]:
+            return value
+    return None
+
+
+def _pairs(normalised: str) -> list[tuple[int, int, int, int | None]]:
+    """(position, systolic, diastolic, pulse-from-slash-triple) for every plausible pair."""
+    found: list[tuple[int, int, int, int | None]] = []
+    for pattern in (_BP_SLASH, _BP_OVER, _BP_KEYWORD_PAIR):
+        for match in pattern.finditer(normalised):
+            sys_value, dia_value = int(match.group(1)), int(match.group(2))
+            if not _is_pressure_pair(sys_value, dia_value):
+                continue
+            pulse = None
+            if pattern is _BP_SLASH and match.group(3):
+                third = int(match.group(3))
+                pulse = third if PULSE_RANGE[0] <= third <= PULSE_RANGE[1] else None
+            found.append((match.start(1), sys_value, dia_value, pulse))
+    # 高压150 … 低压95 in either order: pair each systolic with the nearest diastolic.
+    systolics = [(m.start(1), int(m.group(1))) for m in _SYS_ALONE.finditer(normalised)]
+    diastolics = [(m.start(1), int(m.group(1))) for m in _DIA_ALONE.finditer(normalised)]
+    used: set[int] = set()
+    for position, sys_value in systolics:
+        candidates = [d for d in diastolics if d[0] not in used]
+        if not candidates:
+            break
+        dia_position, dia_value = min(candidates, key=lambda d: abs(d[0] - position))
+        if _is_pressure_pair(sys_value, dia_value):
+            used.add(dia_position)
+            found.append((min(position, dia_position), sys_value, dia_value, None))
+    found.sort(key=lambda item: item[0])
+    unique: list[tuple[int, int, int, int | None]] = []
+    seen_positions: set[int] = set()
+    for item in found:
+        if item[0] not in seen_positions:
+            seen_positions.add(item[0])
+            unique.append(item)
+    return unique
+
+
+def find_blood_pressures(text: str) -> list[BloodPressure]:
+    """Every plausible blood-pressure pair in ``text``, in reading order."""
+    if not text:
+        return []
+    normalised = normalise_numerals(text)
+    pairs = _pairs(normalised)
+    if not pairs:
+        return []
+    pulse_word = _pulse_in(normalised)
+    # A 心率/脉搏 figure belongs to the reading only when there is a single reading.
+    single = len(pairs) == 1
+    return [
+        BloodPressure(s, d, p if p is not None else (pulse_word if single else None))
+        for _, s, d, p in pairs
+    ]
+
+
+def extract_blood_pressure(text: str) -> BloodPressure | None:
+    """The first plausible blood-pressure reading (systolic/diastolic, pulse if stated)."""
+    readings = find_blood_pressures(text)
+    return readings[0] if readings else None
+
+
+def extract_pressure_parts(text: str) -> tuple[int | None, int | None]:
+    """Highest systolic and diastolic figures stated, even on their own (高压190, 血压200).
+
+    Triage needs this: "血压都200了" is a crisis even though no diastolic is given.
+    """
+    if not text:
+        return None, None
+    normalised = normalise_numerals(text)
+    systolics = [s for _, s, _, _ in _pairs(normalised)]
+    diastolics = [d for _, _, d, _ in _pairs(normalised)]
+    for pattern, bucket, bounds in (
+        (_SYS_ALONE, systolics, SYSTOLIC_RANGE),
+        (_BP_ONE_NUMBER, systolics, SYSTOLIC_RANGE),
+        (_DIA_ALONE, diastolics, DIASTOLIC_RANGE),
+    ):
+        for match in pattern.finditer(normalised):
+            value = int(match.group(1))
+            if bounds[0] <= value <= bounds[1]:
+                bucket.append(value)
+    return (max(systolics) if systolics else None, max(diastolics) if diastolics else None)
+
+
+# --- glucose -----------------------------------------------------------------------------
+
+_FASTING = (
+    r"空腹|餐前|饭前|早餐前|早饭前|晨起|早上没吃|没吃早饭|fasting|before\s(?:breakfast|meals?)"
+)
+_POSTPRANDIAL = (
+    r"餐后|饭后|吃完饭|吃饭后|早餐后|午餐后|晚餐后|after\s(?:meals?|eating|dinner|lunch|breakfast)"
+    r"|post-?prandial|post-?meal"
+)
+_RANDOM = r"随机|random"
+_KIND_WORD = rf"(?:{_FASTING}|{_POSTPRANDIAL}|{_RANDOM})"
+_GLUCOSE_WORD = r"(?:血糖|血搪|glucose|blood\s?sugar|sugar|glu|bg)"
+_GLUCOSE_VALUE = r"(?<![\d.])(\d{1,3}(?:\.\d{1,2})?)"
+_GLUCOSE_UNIT = r"\s*(mmol\s*/\s*l|mmol|毫摩尔(?:每升)?|mg\s*/\s*dl|mg/dl|毫克每分升)?"
+_NOT_GLUCOSE_UNIT = (
+    r"(?!\d|\s*(?:个?小时|h\b|hours?|分钟|min|分(?!升)|点(?!\d)|片|粒|颗|次|天|岁|年|月|号|日|元|块"
+    r"|mg(?!\s*/\s*dl)|毫克(?!每分升)|克|斤|kg|公斤|u\b|iu|单位|%|:|/\d))"
+)
+# 餐后两小时 → 餐后2小时: the hours belong to the kind, not the value.
+_KIND_TAIL = r"(?:\s*\d{1,2}\s*(?:个)?(?:小时|h|hours?))?"
+# 血糖十点测的7.8: a clock time may sit between the word and the value.
+_CLOCK = r"(?:\d{1,2}\s*(?:点|:)\s*(?:半|\d{1,2}\s*分?)?)"
+_GLUCOSE_BY_WORD = re.compile(
+    rf"{_GLUCOSE_WORD}{_STOP}{{0,8}}?(?:{_CLOCK}{_STOP}{{0,6}}?)?"
+    rf"{_GLUCOSE_VALUE}{_NOT_GLUCOSE_UNIT}{_GLUCOSE_UNIT}"
+)
+_GLUCOSE_BY_KIND = re.compile(
+    rf"{_KIND_WORD}{_KIND_TAIL}{_STOP}{{0,6}}?{_GLUCOSE_VALUE}{_NOT_GLUCOSE_UNIT}{_GLUCOSE_UNIT}"
+)
+_FASTING_RE = re.compile(_FASTING)
+_POSTPRANDIAL_RE = re.compile(_POSTPRANDIAL)
+_RANDOM_RE = re.compile(_RANDOM)
+_CLAUSE_BREAK = re.compile(r"[\n,，。!！?？;；]")
+
+
+def _kind_before(normalised: str, end: int) -> GlucoseKind | None:
+    """The kind word nearest before ``end`` in the same clause (空腹/餐后/随机)."""
+    start = max(0, end - 24)
+    window = normalised[start:end]
+    breaks = list(_CLAUSE_BREAK.finditer(window))
+    if breaks:
+        window = window[breaks[-1].end() :]
+    best: tuple[int, GlucoseKind] | None = None
+    kinds: tuple[tuple[re.Pattern[str], GlucoseKind], ...] = (
+        (_FASTING_RE, "fasting"),
+        (_POSTPRANDIAL_RE, "postprandial"),
+        (_RANDOM_RE, "random"),
+    )
+    for pattern, kind in kinds:
+        for match in pattern.finditer(window):
+            if best is None or match.start() > best[0]:
+                best = (match.start(), kind)
+    return best[1] if best else None
+
+
+def _glucose_from(match: re.Match[str], normalised: str, english: bool) -> Glucose | None:
+    raw = float(match.group(1))
+    unit_text = (match.group(2) or "").replace(" ", "")
+    mg_dl = unit_text.startswith("mg") or unit_text.startswith("毫克")
+    # Without a unit, a glucose "140" from an English speaker is a mg/dL meter reading;
+    # in Chinese text mmol/L is the norm and such a number is rejected instead.
+    if not unit_text and english and 40 < raw <= 600 and raw.is_integer():
+        mg_dl = True
+    value = round(raw / MG_DL_PER_MMOL_L, 1) if mg_dl else raw
+    if not GLUCOSE_RANGE_MMOL[0] <= value <= GLUCOSE_RANGE_MMOL[1]:
+        return None
+    kind = _kind_before(normalised, match.start(1))
+    return Glucose(value=value, kind=kind, unit="mg/dL" if mg_dl else "mmol/L")
+
+
+def find_glucose_readings(text: str) -> list[Glucose]:
+    """Every plausible glucose reading in ``text``, in reading order, in mmol/L."""
+    if not text:
+        return []
+    normalised = normalise_numerals(text)
+    found: dict[int, Glucose] = {}
+    for pattern in (_GLUCOSE_BY_WORD, _GLUCOSE_BY_KIND):
+        for match in pattern.finditer(normalised):
+            if match.start(1) in found:
+                continue
+            english = not re.search(r"[\u4e00-\u9fff]", match.group(0))
+            reading = _glucose_from(match, normalised, english)
+            if reading is not None:
+                found[match.start(1)] = reading
+    return [found[position] for position in sorted(found)]
+
+
+def extract_glucose(text: str) -> Glucose | None:
+    """The first plausible glucose reading, converted to mmol/L, with its kind when stated."""
+    readings = find_glucose_readings(text)
+    return readings[0] if readings else None

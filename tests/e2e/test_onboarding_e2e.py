@@ -1,0 +1,85 @@
+"""A resident meets the real bot process through a Bot API emulator: every request crosses
+HTTP twice, as in production, so serialisation, keyboards and polling are exercised for real."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.e2e.client import BotMessage, Person, Screen
+
+pytestmark = pytest.mark.e2e
+
+MAIN_MENU = ["📝 签约", "📅 预约", "💊 用药", "👩‍⚕️ 问医生", "📈 记录", "⚙️ 设置"]
+
+ONBOARDING = [
+    "🇨🇳 中文",
+    "✅ 同意，继续",  # privacy notice
+    "✅ 同意",  # health data
+    "就叫我「张秀兰」",
+    "📱 发送我的手机号",  # reply keyboard with request_contact: shares the contact
+    "1940年代",
+    "1948",
+    "3月",
+    "5",
+    "👩 女",
+    "幸福一社区",
+    "跳过",  # address
+    "高血压",
+    "✔️ 选好了",
+    "没有",  # disability
+    "✅ 对，保存",
+]
+
+
+def message_with(text: str, after: int = 0) -> Callable[[Screen], BotMessage | None]:
+    """A check for Person.wait_for: the first bot message past the first `after` containing
+    `text`."""
+
+    def check(screen: Screen) -> BotMessage | None:
+        return next((m for m in screen.messages[after:] if text in m.text), None)
+
+    return check
+
+
+async def test_resident_onboards_by_buttons_and_reaches_the_menu(
+    person: Callable[..., Person],
+) -> None:
+    resident = person(first_name="秀兰", last_name="张")
+    await resident.say("/start")
+    for label in ONBOARDING:
+        await resident.press(label)
+
+    await resident.wait_for(message_with("登记好了"), "the welcome after saving")
+    screen = await resident.screen()
+    assert screen.reply_keyboard == MAIN_MENU
+    assert not any("出了点小问题" in t for t in screen.texts)  # the safety net's apology
+
+    seen = len(screen.messages)
+    await resident.say("/menu")
+    await resident.wait_for(message_with("请选择要办的事", after=seen), "the menu")
+    assert (await resident.screen()).reply_keyboard == MAIN_MENU
+
+
+@pytest.mark.parametrize(
+    ("send", "answer"),
+    [("text", "先花一分钟登记"), ("sticker", "只能看懂文字和按钮")],
+    ids=["text", "sticker"],
+)
+async def test_newcomer_who_does_not_start_properly_is_invited_to_register(
+    person: Callable[..., Person], send: str, answer: str
+) -> None:
+    newcomer = person(first_name="Wei", last_name=None)
+    if send == "text":
+        await newcomer.say("asdf")
+    else:
+        await newcomer.send_sticker()
+
+    reply = await newcomer.wait_for(message_with(answer), "a friendly answer")
+    assert [b["text"] for b in reply.inline_buttons] == ["▶️ 继续登记"]
+
+    # The button leads into onboarding: the language question.
+    await newcomer.press("▶️ 继续登记")
+    question = await newcomer.wait_for(message_with("Please choose your language"), "onboarding")
+    assert [b["text"] for b in question.inline_buttons] == ["🇨🇳 中文", "🇬🇧 English"]

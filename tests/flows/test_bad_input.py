@@ -1,0 +1,174 @@
+"""A storm of odd and hostile updates: every one gets a kind answer or is ignored safely,
+no handler crashes (the `dp` fixture fails the test if the safety net caught anything), no
+button press is left spinning, and nobody's data changes because of someone else."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from aiogram.types import (
+    Chat,
+    Document,
+    Location,
+    Message,
+    PhotoSize,
+    Update,
+    Voice,
+)
+from sqlalchemy import select
+
+from bot.app import make_i18n
+from bot.local_api import LocalBotApi
+from bot.local_chat import LocalChat
+from storage.database import Database
+from storage.models import Resident
+from storage.users import find_user
+from tests.flows.test_onboarding import onboard_by_buttons
+
+TEXTS = [
+    " ",
+    "a" * 4096,
+    "长" * 5000,
+    "😀" * 300,
+    "👨‍👩‍👧‍👦🏳️‍🌈",
+    "مرحبا، أريد طبيب العائلة",  # RTL
+    "שלום \u202e evil \u202c",
+    "\x00\x07\x1b[31mred\x1b[0m",
+    "\u200b\u200b\u200b",
+    "'; DROP TABLE users; --",
+    "<b>bold</b> <script>alert(1)</script>",
+    "{phone} {0} %s %(name)s",
+    "/start " + "x" * 300,
+    "/start doc_" + "A" * 30,
+    "/start doc_",
+    "/unknowncommand",
+    "/cancel",
+    "/menu",
+    "/help",
+    "/language",
+    "我要签约 please help 医生",
+    "１３８００１３８０００",
+    "1950-02-30",
+    "⬅️ 上一步",
+    "📋 待办",
+    "⚙️ 设置",
+]
+_I18N = make_i18n("zh_CN")
+# What a sticker may get: "text and buttons only", or during onboarding "use the buttons".
+NUDGES = {
+    _I18N.gettext(text, locale=locale)
+    for text in (
+        "我现在只能看懂文字和按钮。请打字，或点下面的按钮。",
+        "请点上面消息里的按钮来回答。",
+    )
+    for locale in ("zh_CN", "en")
+}
+FORGED_CALLBACKS = [
+    "ob:confirm:yes",
+    "ob:language:fr",
+    "ob:community:../../etc",
+    "ob:cond:" + "x" * 40,
+    "ob:day:99",
+    "ob:year:-1",
+    "ob:decade:1800",
+    "ob:edit:profile",
+    "ob:resume:go",
+    "ob",
+    "ob:",
+    "set:health_off",
+    "set:profile",
+    "set:nonsense",
+    "lang:xx",
+    "lang:en",
+    "home",
+    "bk:1",
+    "",
+    "💣" * 10,
+    ":::",
+]
+
+
+def _media(chat: LocalChat, rng: random.Random) -> dict[str, object]:
+    kind = rng.choice(["photo", "voice", "document", "location"])
+    if kind == "photo":
+        return {"photo": [PhotoSize(file_id="p", file_unique_id="p", width=10, height=10)]}
+    if kind == "voice":
+        return {"voice": Voice(file_id="v", file_unique_id="v", duration=3)}
+    if kind == "document":
+        return {"document": Document(file_id="d", file_unique_id="d", file_name="病历.pdf")}
+    return {"location": Location(latitude=30.6, longitude=104.0)}
+
+
+def _message(chat: LocalChat, message_id: int, **content: object) -> Message:
+    return Message(
+        message_id=message_id, date=datetime.now(UTC), chat=chat.chat, from_user=chat.person,
+        **content,
+    )  # fmt: skip
+
+
+async def test_a_storm_of_bad_updates(
+    person: Callable[..., LocalChat], api: LocalBotApi, db: Database
+) -> None:
+    rng = random.Random(20261123)
+    settled = person(first_name="秀兰", last_name="张")
+    await onboard_by_buttons(settled)
+    halfway = person(first_name="建华", last_name="李")
+    await halfway.say("/start")
+    await halfway.press("中文")
+    await halfway.press("同意，继续")
+    people = [
+        settled,
+        halfway,
+        person(first_name="New"),
+        person(first_name="Mary", language_code="en"),
+    ]
+    old_message_ids = [s.message_id for s in settled.screen() if s.message_id]
+
+    updates = 0
+    for round_ in range(320):
+        chat = rng.choice(people)
+        action = rng.random()
+        calls_before = len(api.calls)
+        if action < 0.45:
+            replies = await chat.say(rng.choice(TEXTS))
+            assert replies, f"silence after a text (round {round_})"
+        elif action < 0.55:
+            replies = await chat.send_sticker()
+            assert replies and replies[0].text in NUDGES, replies[0].text
+        elif action < 0.65:
+            content = _media(chat, rng)
+            replies = await chat.feed(
+                Update(
+                    update_id=10_000 + round_, message=_message(chat, 50_000 + round_, **content)
+                )
+            )
+            assert replies, f"silence after {list(content)} (round {round_})"
+        elif action < 0.72:
+            edited = _message(chat, 1, text="改一下", edit_date=1)
+            replies = await chat.feed(Update(update_id=20_000 + round_, edited_message=edited))
+            assert replies == []  # edits are ignored on purpose
+        elif action < 0.77:
+            group = Chat(id=-100123, type="supergroup", title="小区群")
+            in_group = Message(message_id=7, date=datetime.now(UTC), chat=group,
+                               from_user=chat.person, text="/start")  # fmt: skip
+            before = len(api.sent)
+            await chat.feed(Update(update_id=30_000 + round_, message=in_group))
+            assert len(api.sent) == before  # the bot stays out of groups
+        else:
+            data = rng.choice(FORGED_CALLBACKS)
+            own = [s.message_id for s in chat.screen() if s.message_id]
+            target = rng.choice(own + old_message_ids[:3] + [999_999])
+            await chat.press_data(data, target)
+            assert "AnswerCallbackQuery" in api.calls[calls_before:], f"spinner left: {data!r}"
+        updates += 1
+    assert updates == 320
+
+    # Forged answers completed nobody's onboarding, and the one profile is unchanged.
+    async with db.sessionmaker() as session:
+        residents = (await session.scalars(select(Resident))).all()
+        assert len(residents) == 1
+        user = await find_user(session, settled.person.id)
+        assert user is not None and user.resident is not None
+        assert (user.resident.name, user.resident.phone) == ("张秀兰", "+8613800138000")

@@ -1,0 +1,153 @@
+"""Red flags come first, for everyone; free text never meets silence, whether the NLU server
+is down, slow or talking nonsense."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from aiohttp import web
+from sqlalchemy import select
+
+from bot.app import build_dispatcher
+from bot.local_chat import LocalChat
+from bot.settings import Settings
+from flows.admin.service import create_doctor_invite
+from flows.centre import CentreConfig
+from flows.clock import FrozenClock
+from nlu.client import NluClient
+from storage.database import Database
+from storage.models import AuditEntry, Question, QuestionState
+from tests.flows.test_onboarding import onboard_by_buttons
+
+
+async def _doctor(person: Callable[..., LocalChat], db: Database, clock: FrozenClock,
+                  centre: CentreConfig, staff: str = "dr-wang") -> LocalChat:  # fmt: skip
+    async with db.sessionmaker() as session:
+        invite = await create_doctor_invite(session, staff_id=staff, clock=clock, centre=centre)
+        await session.commit()
+    doctor = person(first_name="建国", last_name="王")
+    await doctor.say(f"/start {invite.code}")
+    return doctor
+
+
+async def test_red_flag_mid_onboarding_is_answered_and_not_taken_as_a_name(
+    person: Callable[..., LocalChat],
+) -> None:
+    chat = person()
+    await chat.say("/start")
+    for label in ("中文", "同意，继续", "先不同意"):
+        await chat.press(label)
+    replies = await chat.say("我胸口疼得厉害，喘不上气")
+    assert "请马上拨打 120" in replies[0].text
+    assert chat.buttons()[0].text == "📞 急救电话 120"
+    await chat.press("急救电话")
+    assert chat.screen()[-1].kind == "alert" and "120" in chat.screen()[-1].text
+    await chat.say("张秀兰")  # onboarding carries on where it was
+    assert "手机号" in chat.last_text()
+
+
+async def test_red_flag_alerts_the_residents_care_team(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig
+) -> None:
+    doctor = await _doctor(person, db, clock, centre)
+    other_team = await _doctor(person, db, clock, centre, staff="dr-chen")
+    resident = person()
+    await onboard_by_buttons(resident)  # lives in 幸福一社区: team A (dr-wang)
+
+    replies = await resident.say("我爸突然口角歪斜，说话不清楚了")
+    assert "请马上拨打 120" in replies[0].text
+    assert "已通知您的家庭医生团队" in replies[-1].text
+    alert = doctor.last_text()
+    assert alert.startswith("🚨 紧急：居民 张秀兰（138 0013 8000）")
+    assert "中风迹象" in alert
+    assert "🚨" not in other_team.last_text()
+    async with db.sessionmaker() as session:
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "red_flag"))
+        assert entry is not None and entry.detail == {"reasons": "stroke"}
+
+
+async def test_calm_questions_about_emergencies_are_not_alarms(
+    person: Callable[..., LocalChat],
+) -> None:
+    resident = person()
+    await onboard_by_buttons(resident)
+    for calm in ("中风以后怎么康复", "想学点急救知识", "血压130/80，挺好的"):
+        replies = await resident.say(calm)
+        assert all("120" not in r.text for r in replies)
+
+
+async def test_nlu_down_offers_the_menu_and_the_doctor(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig
+) -> None:
+    doctor = await _doctor(person, db, clock, centre)
+    resident = person()
+    await onboard_by_buttons(resident)
+
+    await resident.say("我的降压药快吃完了，能不能多开点")  # no NLU server in this test
+    assert "没太明白" in resident.last_text()
+    await resident.press("发给我的医生")
+    assert "已发给您的家庭医生团队，一般 2 小时内回复您" in resident.last_text()
+    async with db.sessionmaker() as session:
+        question = await session.scalar(select(Question))
+        assert question is not None and question.state is QuestionState.OPEN
+        assert question.text == "我的降压药快吃完了，能不能多开点"
+        assert question.staff_id == "dr-wang"
+    await doctor.press("待办")
+    assert "居民提问：1 个" in doctor.last_text()
+
+
+class StrangeNlu:
+    """A real HTTP server on localhost that answers /model/parse badly."""
+
+    def __init__(self, behaviour: str) -> None:
+        self.behaviour = behaviour
+        self.runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def parse(self, request: web.Request) -> web.StreamResponse:
+        if self.behaviour == "slow":
+            await asyncio.sleep(5)  # longer than the client's deadline: it must give up
+        if self.behaviour == "garbage":
+            return web.Response(text="<html>502 Bad Gateway</html>", content_type="text/html")
+        if self.behaviour == "wrong-shape":
+            return web.json_response({"intent": {"name": 42, "confidence": "high"}})
+        return web.json_response({"error": "boom"}, status=500)
+
+    async def __aenter__(self) -> StrangeNlu:
+        app = web.Application()
+        app.router.add_post("/model/parse", self.parse)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.runner is not None
+        await self.runner.cleanup()
+
+
+@pytest.fixture(params=["slow", "garbage", "wrong-shape", "error"])
+async def strange_nlu(request: pytest.FixtureRequest) -> AsyncIterator[StrangeNlu]:
+    async with StrangeNlu(request.param) as server:
+        yield server
+
+
+async def test_a_misbehaving_nlu_server_never_breaks_the_conversation(
+    strange_nlu: StrangeNlu,
+    settings: Settings,
+    db: Database,
+    clock: FrozenClock,
+    person: Callable[..., LocalChat],
+) -> None:
+    resident = person()
+    await onboard_by_buttons(resident)
+    client = NluClient(strange_nlu.url, timeout=0.5)
+    resident.dp = build_dispatcher(settings, db, clock, nlu=client)
+    replies = await resident.say("帮我约一下明天上午")
+    await client.close()
+    assert replies and "没太明白" in replies[-1].text

@@ -1,0 +1,142 @@
+"""Red-flag triage: every emergency caught, calm look-alikes left alone, odd input survives."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nlu.triage import REASONS, TriageResult, TriageThresholds, assess
+
+_CASES = yaml.safe_load((Path(__file__).parent / "triage_cases.yml").read_text(encoding="utf-8"))
+EMERGENCIES: list[tuple[str, str]] = [(text, reason) for text, reason in _CASES["emergencies"]]
+CALM: list[str] = list(_CASES["calm"])
+
+
+def test_table_is_big_enough() -> None:
+    assert len(EMERGENCIES) >= 60
+    assert len(CALM) >= 60
+    assert {reason for _, reason in EMERGENCIES} == set(REASONS)
+
+
+@pytest.mark.parametrize(("text", "reason"), EMERGENCIES, ids=[t for t, _ in EMERGENCIES])
+def test_emergency_is_caught(text: str, reason: str) -> None:
+    result = assess(text)
+    assert result.red_flag, text
+    assert reason in result.reasons, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", CALM, ids=CALM)
+def test_calm_message_passes(text: str) -> None:
+    result = assess(text)
+    assert not result.red_flag, (text, result.reasons)
+
+
+def test_false_alarm_rate_within_budget() -> None:
+    # The per-case test above is the real bar; this keeps the documented budget explicit.
+    alarms = [text for text in CALM if assess(text).red_flag]
+    assert len(alarms) <= 0.05 * len(CALM), alarms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "\u0000\u0001\u0007\u001b[31m",
+        "😀🙏🏻👨‍👩‍👧",
+        "\u202e\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",
+        "\ufeff\u200b\u200d",
+        "好" * 5000,
+        "a" * 10000,
+        "血压" * 3000,
+        "1/" * 4000,
+        "\ud800",  # lone surrogate, as a broken client might send
+    ],
+    ids=[
+        "empty",
+        "spaces",
+        "control",
+        "emoji",
+        "rtl",
+        "zero-width",
+        "long-zh",
+        "long-en",
+        "repeated-keyword",
+        "slashes",
+        "surrogate",
+    ],
+)
+def test_odd_input_never_raises(text: str) -> None:
+    result = assess(text)
+    assert isinstance(result, TriageResult)
+    assert result.red_flag is False
+
+
+def test_emergency_at_end_of_long_message_is_caught() -> None:
+    assert assess("今天天气不错。" * 700 + "我爸突然晕倒了").reasons == ("unconscious",)
+
+
+def test_non_string_input_is_not_a_red_flag() -> None:
+    assert assess(None).red_flag is False  # type: ignore[arg-type]
+
+
+def test_reasons_are_ordered_and_unique() -> None:
+    result = assess("胸口疼得厉害，喘不上气，血压200/120")
+    assert result.reasons == ("chest_pain", "breathing", "bp_crisis")
+
+
+def test_negation_and_full_width() -> None:
+    assert not assess("没有胸痛，也没有晕倒").red_flag
+    assert assess("ＣＨＥＳＴ　ＰＡＩＮ").reasons == ("chest_pain",)
+    assert assess("胸 口 疼 得 厉 害").reasons == ("chest_pain",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("血压179/109", ()),
+        ("血压180/100", ("bp_crisis",)),
+        ("血压170/110", ("bp_crisis",)),
+        ("空腹血糖3.9", ()),
+        ("空腹血糖3.8", ("glucose_low",)),
+        ("血糖16.7", ()),
+        ("血糖16.8", ("glucose_high",)),
+    ],
+)
+def test_default_thresholds_are_inclusive_as_documented(
+    text: str, expected: tuple[str, ...]
+) -> None:
+    assert assess(text).reasons == expected
+
+
+def test_thresholds_are_configurable() -> None:
+    strict = TriageThresholds(
+        systolic_high=160, diastolic_high=100, glucose_low=4.4, glucose_high=13.9
+    )
+    assert assess("血压165/95", strict).reasons == ("bp_crisis",)
+    assert assess("血糖4.2", strict).reasons == ("glucose_low",)
+    assert assess("血糖14", strict).reasons == ("glucose_high",)
+    assert not assess("血压165/95").red_flag
+
+
+def test_result_types_are_frozen() -> None:
+    result = assess("我想死")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.red_flag = False  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        TriageThresholds().systolic_high = 1  # type: ignore[misc]
+
+
+def test_fast_enough_for_every_message() -> None:
+    messages = [text for text, _ in EMERGENCIES] + CALM
+    start = time.perf_counter()
+    for _ in range(5):
+        for text in messages:
+            assess(text)
+    per_message = (time.perf_counter() - start) / (5 * len(messages))
+    # Generous bound for a loaded CI box; typical is well under a millisecond.
+    assert per_message < 0.01
