@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
+import os
 import sys
+import unicodedata
+from collections.abc import Sequence
 
 from bot.runtime import prepare_database
 from bot.settings import Settings
+from flows.admin.contracts_report import (
+    CSV_COLUMNS,
+    ContractLine,
+    MemberRow,
+    contract_lines,
+    member_rows,
+    state_counts,
+)
 from flows.admin.service import UnknownStaff, create_doctor_invite
 from flows.clock import SystemClock
+from storage.models import ContractState
+
+_HEADINGS = ("id", "state", "doctor", "people", "term", "requested", "packages")
 
 
 async def invite_doctor(settings: Settings, staff_id: str) -> int:
@@ -46,3 +63,108 @@ async def _bot_username(settings: Settings) -> str | None:
         return None
     finally:
         await bot.session.close()
+
+
+async def list_contracts(
+    settings: Settings, state: ContractState | None = None, doctor: str | None = None
+) -> int:
+    db = await prepare_database(settings)
+    try:
+        async with db.sessionmaker() as session:
+            try:
+                lines = await contract_lines(session, settings.centre, state=state, doctor=doctor)
+            except UnknownStaff as exc:
+                print(f"familydoc: {exc}", file=sys.stderr)
+                return 2
+    finally:
+        await db.dispose()
+    if not lines:
+        asked = [f"state {state.value}" if state else "", f"doctor {doctor}" if doctor else ""]
+        filters = ", ".join(a for a in asked if a)
+        print(f"no contracts ({filters})" if filters else "no contracts")
+        return 0
+    for row in _table([_HEADINGS, *(_cells(line) for line in lines)]):
+        print(row)
+    counts = ", ".join(f"{s.value} {n}" for s, n in state_counts(lines).items())
+    print(f"{len(lines)} contract{'s' if len(lines) != 1 else ''}: {counts}")
+    return 0
+
+
+def _cells(line: ContractLine) -> tuple[str, ...]:
+    term = (
+        f"{line.starts_on.isoformat()}–{line.ends_on.isoformat()}"
+        if line.starts_on and line.ends_on
+        else "-"
+    )
+    return (
+        str(line.id),
+        line.state.value,
+        f"{line.doctor_id} {line.doctor_name}".strip(),
+        str(line.people),
+        term,
+        line.requested_on.isoformat(),
+        " ".join(f"{p}×{n}" for p, n in line.packages.items()),
+    )
+
+
+def _table(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Columns padded to the widest cell as a terminal shows it (a Chinese character takes two
+    columns); numbers right-aligned, the last column left ragged."""
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    numeric = {0, 3}
+    out: list[str] = []
+    for row in rows:
+        cells = [
+            " " * (w - _width(cell)) + cell if i in numeric else cell + " " * (w - _width(cell))
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        out.append("  ".join(cells).rstrip())
+    return out
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def export_contracts(settings: Settings, out: str = "-") -> int:
+    """CSV, one row per contract member. A file is made readable by its owner only (it holds
+    names) with a BOM so that Excel reads the Chinese; standard output gets plain UTF-8."""
+    rows = asyncio.run(_member_rows(settings))
+    text = _csv_text(rows)
+    if out == "-":
+        _write_stdout(text)
+        return 0
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(out, 0o600)  # an existing file keeps its old mode through os.open
+    with open(fd, "w", encoding="utf-8-sig", newline="") as handle:
+        handle.write(text)
+    print(f"exported {len(rows)} rows to {out}", file=sys.stderr)
+    return 0
+
+
+async def _member_rows(settings: Settings) -> list[MemberRow]:
+    db = await prepare_database(settings)
+    try:
+        async with db.sessionmaker() as session:
+            return await member_rows(session, settings.centre)
+    finally:
+        await db.dispose()
+
+
+def _csv_text(rows: Sequence[MemberRow]) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerows(row.csv_record() for row in rows)
+    return buffer.getvalue()
+
+
+def _write_stdout(text: str) -> None:
+    """UTF-8 whatever the terminal's locale says, so a pipe into a file is always UTF-8."""
+    sys.stdout.flush()
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:
+        sys.stdout.write(text)
+        return
+    binary.write(text.encode("utf-8"))
+    binary.flush()

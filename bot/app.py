@@ -77,7 +77,9 @@ def build_dispatcher(
 ) -> Dispatcher:
     i18n = make_i18n(settings.centre.centre.default_language)
     dp = Dispatcher(storage=storage or make_fsm_storage(settings, db))
-    dp.workflow_data.update(centre=settings.centre, clock=clock, db=db, nlu=nlu)
+    # `nudge` asks the delivery sweep to run now, so a notice queued by a handler (a doctor's
+    # answer, a new request) goes out in a moment; the running bot replaces this no-op.
+    dp.workflow_data.update(centre=settings.centre, clock=clock, db=db, nlu=nlu, nudge=_no_nudge)
 
     # Private chats only: the bot is not meant for groups, and must not leak into one.
     dp.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -97,6 +99,10 @@ def build_dispatcher(
     tally = errors if errors is not None else ErrorTally()
     dp.errors.register(_safety_net(i18n, tally))
     return dp
+
+
+def _no_nudge() -> None:
+    return None
 
 
 def _safety_net(i18n: I18n, tally: ErrorTally) -> Callable[[ErrorEvent], Awaitable[bool]]:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from bot.logs import configure_logging
 from bot.settings import ConfigError, Settings, load_settings
+from storage.models.enums import ContractState
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
     admin.add_parser("new-key", help="print a new PII_KEY for .env").set_defaults(
         handler=_admin_new_key
     )
+    contracts = admin.add_parser("contracts", help="list contracts, one line each")
+    contracts.add_argument("--state", choices=[s.value for s in ContractState])
+    contracts.add_argument("--doctor", metavar="STAFF_ID", help="only this doctor's, e.g. dr-wang")
+    contracts.set_defaults(handler=_admin_contracts)
+    export = admin.add_parser("export-contracts", help="CSV, one row per contract member")
+    export.add_argument("--out", default="-", metavar="FILE", help="default: standard output")
+    export.set_defaults(handler=_admin_export_contracts)
     return parser
 
 
@@ -141,6 +149,19 @@ def _admin_invite(args: argparse.Namespace, settings: Settings) -> int:
     from bot.admin_cli import invite_doctor
 
     return asyncio.run(invite_doctor(settings, args.staff_id))
+
+
+def _admin_contracts(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.admin_cli import list_contracts
+
+    state = ContractState(args.state) if args.state else None
+    return asyncio.run(list_contracts(settings, state, args.doctor))
+
+
+def _admin_export_contracts(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.admin_cli import export_contracts
+
+    return export_contracts(settings, args.out)
 
 
 def _admin_new_key(args: argparse.Namespace, settings: Settings) -> int:

@@ -8,7 +8,7 @@ import asyncio
 import logging
 import socket
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -17,8 +17,10 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
 )
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiolimiter import AsyncLimiter
+from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import (
     AsyncRetrying,
@@ -97,9 +99,10 @@ class Deliverer:
                 await postpone(session, message.id, until=wake)
                 await session.commit()
                 return "postponed"
-            text = self._render(message, user.language or self._centre.centre.default_language)
+            locale = user.language or self._centre.centre.default_language
+            text, markup = self._render(message, locale), self._buttons(message, locale)
             try:
-                await self._send(user.telegram_id, text)
+                await self._send(user.telegram_id, text, markup)
             except TelegramForbiddenError:
                 user.blocked_bot_at = now
                 await mark_failed(session, message.id, error="bot blocked", retry_at=None)
@@ -122,10 +125,30 @@ class Deliverer:
     def _render(self, message: ScheduledMessage, locale: str) -> str:
         payload = message.payload
         template = self._i18n.gettext(str(payload.get("text", "")), locale=locale)
-        values = payload.get("values") or {}
+        values = dict(payload.get("values") or {})
+        for key in payload.get("translate") or []:  # values that are catalogue ids themselves
+            values[key] = self._i18n.gettext(str(values.get(key, "")), locale=locale)
+        for key in payload.get("dates") or []:  # ISO dates, written as the reader writes them
+            values[key] = format_date(date.fromisoformat(str(values[key])), "long", locale=locale)
         return template.format(**values) if values else template
 
-    async def _send(self, chat_id: int, text: str) -> None:
+    def _buttons(self, message: ScheduledMessage, locale: str) -> InlineKeyboardMarkup | None:
+        """Buttons a notice carries: [[{"text": catalogue id, "data": callback data}]]."""
+        rows = message.payload.get("buttons") or []
+        keyboard = [
+            [
+                InlineKeyboardButton(
+                    text=self._i18n.gettext(str(b["text"]), locale=locale), callback_data=b["data"]
+                )
+                for b in row
+            ]
+            for row in rows
+        ]
+        return InlineKeyboardMarkup(inline_keyboard=keyboard) if keyboard else None
+
+    async def _send(
+        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> None:
         await self._wait_for_slot(chat_id)
         async for attempt in AsyncRetrying(
             retry=retry_if_exception_type((TelegramRetryAfter, TelegramNetworkError)),
@@ -135,7 +158,7 @@ class Deliverer:
             reraise=True,
         ):
             with attempt:
-                await self._bot.send_message(chat_id, text)
+                await self._bot.send_message(chat_id, text, reply_markup=markup)
 
     async def _wait_for_slot(self, chat_id: int) -> None:
         if len(self._per_chat) > CHAT_LIMITERS_KEPT:

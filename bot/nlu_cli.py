@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import sys
-import tempfile
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -17,13 +15,15 @@ from bot.settings import Settings
 from flows.understanding.service import thresholds_from
 from nlu.client import NluClient
 from nlu.entities import normalised_entities
+from nlu.evaluation import (
+    INTENT_F1_MIN,
+    WEIGHTED_F1_MIN,
+    cross_validate,
+    intent_scores,
+    weakest_confusions,
+)
 from nlu.server import NluUnavailable, RasaBuild, build, rasa_command, rasa_environment
 from nlu.triage import assess
-
-ROOT = Path(__file__).resolve().parents[1]
-# The bars the model must clear (cross-validated intent F1); the CI test holds it to them.
-WEIGHTED_F1_MIN = 0.92
-INTENT_F1_MIN = 0.85
 
 
 def _print(obj: object) -> None:
@@ -110,34 +110,14 @@ def triage(settings: Settings, texts: list[str], file: str | None) -> int:
 
 
 def evaluate(settings: Settings, folds: int = 3) -> int:
-    """Cross-validated intent F1 per intent (rasa test nlu), and whether it clears the bar."""
-    report = cross_validate(folds)
+    """Cross-validated F1 per intent (rasa test nlu), the worst mix-ups, and whether the model
+    clears the bar."""
+    report, errors = cross_validate(folds)
     scores = intent_scores(report)
     for name, f1 in sorted(scores.items(), key=lambda kv: kv[1]):
         print(f"{name:26s} f1={f1:.3f}  support={report[name]['support']}")
+    for pair, count in weakest_confusions(errors):
+        print(f"  confused {count:3d}x  {pair}")
     weighted, lowest = report["weighted avg"]["f1-score"], min(scores.values())
     print(f"weighted f1={weighted:.3f}  lowest intent f1={lowest:.3f}")
     return 0 if weighted >= WEIGHTED_F1_MIN and lowest >= INTENT_F1_MIN else 1
-
-
-def intent_scores(report: dict[str, dict[str, float]]) -> dict[str, float]:
-    """Per-intent F1 from Rasa's intent_report.json (its summary rows left out)."""
-    summaries = {"accuracy", "macro avg", "weighted avg", "micro avg"}
-    return {
-        name: row["f1-score"]
-        for name, row in report.items()
-        if name not in summaries and isinstance(row, dict) and "f1-score" in row
-    }
-
-
-def cross_validate(folds: int) -> dict[str, dict[str, float]]:
-    built = build()
-    with tempfile.TemporaryDirectory() as out:
-        subprocess.run(
-            [str(built.python), "-m", "rasa", "test", "nlu", "--nlu", "nlu/rasa/data",
-             "--config", "nlu/rasa/config.yml", "--cross-validation", "--folds", str(folds),
-             "--out", out],
-            cwd=ROOT, env=rasa_environment(), check=True, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        return json.loads((Path(out) / "intent_report.json").read_text(encoding="utf-8"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
@@ -18,12 +19,15 @@ from bot.delivery import Deliverer
 from bot.keys import install_pii_key
 from bot.settings import Settings
 from flows.admin.service import sync_centre
+from flows.centre import CentreConfig
 from flows.clock import Clock, SystemClock
+from flows.signing.jobs import expire_ended_contracts
 from nlu.client import NluClient
 from nlu.server import RasaServer
 from storage.database import Database
 
 log = logging.getLogger(__name__)
+DELIVERY_JOB = "deliver_due_messages"
 
 
 @dataclass
@@ -38,18 +42,40 @@ class Runtime:
     nlu: NluClient
 
 
-def make_scheduler(deliverer: Deliverer, sweep_seconds: int) -> AsyncIOScheduler:
+def make_scheduler(
+    deliverer: Deliverer, sweep_seconds: int, db: Database, clock: Clock, centre: CentreConfig
+) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
         deliverer.sweep,
         "interval",
         seconds=sweep_seconds,
-        id="deliver_due_messages",
+        id=DELIVERY_JOB,
         max_instances=1,  # a slow sweep is not overlapped by the next
         coalesce=True,
         misfire_grace_time=max(60, sweep_seconds * 2),  # the default 1 s drops sweeps under load
     )
+    scheduler.add_job(
+        expire_ended_contracts,
+        "interval",
+        minutes=30,
+        args=(db.sessionmaker, clock, centre),
+        id="expire_ended_contracts",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
+        next_run_time=datetime.now(UTC),  # at start-up too: the bot may have been down
+    )
     return scheduler
+
+
+def nudge_delivery(scheduler: AsyncIOScheduler) -> Callable[[], None]:
+    """Runs the delivery sweep now instead of at its next interval."""
+
+    def nudge() -> None:
+        scheduler.modify_job(DELIVERY_JOB, next_run_time=datetime.now(UTC))
+
+    return nudge
 
 
 async def prepare_database(settings: Settings) -> Database:
@@ -77,8 +103,11 @@ async def running(
     dp = build_dispatcher(settings, db, clock, nlu=nlu)
     i18n = make_i18n(settings.centre.centre.default_language)
     deliverer = Deliverer(bot, db.sessionmaker, clock, settings.centre, i18n)
-    scheduler = make_scheduler(deliverer, settings.centre.reminders.sweep_seconds)
+    scheduler = make_scheduler(
+        deliverer, settings.centre.reminders.sweep_seconds, db, clock, settings.centre
+    )
     scheduler.start()
+    dp["nudge"] = nudge_delivery(scheduler)
     try:
         yield Runtime(settings, db, clock, dp, bot, deliverer, scheduler, nlu)
     finally:

@@ -17,6 +17,10 @@ from flows.onboarding.router import routes as onboarding
 from flows.onboarding.service import OnboardingService
 from flows.settings.router import routes as settings
 from flows.settings.service import SettingsService
+from flows.signing.family import routes as signing_family
+from flows.signing.review_router import routes as signing_review
+from flows.signing.router import routes as signing
+from flows.signing.service import SigningService
 from flows.understanding.router import routes as understanding
 from flows.understanding.router import triage_routes as triage
 from flows.understanding.service import UnderstandingService
@@ -37,6 +41,9 @@ def routers() -> list[Router]:
         onboarding.build(),
         menu.build(only_for=registered),
         settings.build(only_for=registered),
+        signing_family.build(only_for=registered),  # before signing: its states come first
+        signing.build(only_for=registered),
+        signing_review.build(only_for=registered),
         understanding.build(only_for=registered),  # free text nobody above claimed
         fallback.build(),
     ]
@@ -46,5 +53,6 @@ def routers() -> list[Router]:
 SERVICES: dict[str, Callable[..., Any]] = {
     "onboarding": OnboardingService,
     "settings": SettingsService,
+    "signing": SigningService,
     "understanding": UnderstandingService,
 }

@@ -248,6 +248,9 @@ class CentreConfig(_Frozen):
     def staff(self, staff_id: str) -> StaffMember | None:
         return next((m for t in self.teams for m in t.members if m.id == staff_id), None)
 
+    def team_of(self, staff_id: str) -> Team | None:
+        return next((t for t in self.teams if any(m.id == staff_id for m in t.members)), None)
+
     def condition(self, code: str) -> Condition | None:
         return next((c for c in self.conditions if c.code == code), None)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -42,3 +43,7 @@ async def find_user(session: AsyncSession, telegram_id: int) -> User | None:
         # follow by selectin): this runs on every update.
         .options(joinedload(User.resident).joinedload(Resident.household))
     )
+
+
+async def users_with_role(session: AsyncSession, role: Role) -> Sequence[User]:
+    return (await session.scalars(select(User).where(User.role == role).order_by(User.id))).all()

@@ -6,12 +6,10 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.centre import CentreConfig
 from flows.menu.buttons import MenuButton, MenuPressed, main_menu_keyboard
 from flows.menu.callbacks import BackToMenu
-from flows.menu.service import staff_desk
 from flows.routes import SliceRoutes
 from storage.models import User
 
@@ -19,7 +17,6 @@ routes = SliceRoutes("menu")
 
 # Buttons of the resident menu that later slices take over; until then they say so kindly.
 COMING_SOON = (
-    MenuButton.SIGN,
     MenuButton.BOOK,
     MenuButton.MEDICINE,
     MenuButton.ASK_DOCTOR,
@@ -69,32 +66,6 @@ async def show_help(message: Message, user: User, centre: CentreConfig) -> None:
         "身体突然很不舒服，请马上打 {emergency}。"
     ).format(phone=centre.centre.phone, emergency=centre.centre.emergency_number)
     await message.answer(f"{body}\n\n{footer}", reply_markup=main_menu_keyboard(user))
-
-
-@routes.message(MenuPressed(MenuButton.TODO))
-async def staff_todo(message: Message, user: User, session: AsyncSession) -> None:
-    if user.staff_id is None:
-        await message.answer(_("这个按钮是给医生用的。"), reply_markup=main_menu_keyboard(user))
-        return
-    desk = await staff_desk(session, user.staff_id)
-    await message.answer(
-        _("待办事项：\n• 签约申请：{requests} 个\n• 居民提问：{questions} 个").format(
-            requests=desk.signing_requests, questions=desk.open_questions
-        ),
-        reply_markup=main_menu_keyboard(user),
-    )
-
-
-@routes.message(MenuPressed(MenuButton.MY_RESIDENTS))
-async def staff_residents(message: Message, user: User, session: AsyncSession) -> None:
-    if user.staff_id is None:
-        await message.answer(_("这个按钮是给医生用的。"), reply_markup=main_menu_keyboard(user))
-        return
-    desk = await staff_desk(session, user.staff_id)
-    await message.answer(
-        _("您现在有 {count} 位签约居民。").format(count=desk.signed_residents),
-        reply_markup=main_menu_keyboard(user),
-    )
 
 
 @routes.message(MenuPressed(*COMING_SOON))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from datetime import date
 
 from aiogram.filters.callback_data import CallbackData
@@ -29,12 +30,19 @@ def _button(text: str, step: str, value: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=Answer(step=step, value=value).pack())
 
 
+# The profile questions (birth date, sex, health) are asked again for family members by the
+# signing slice, with its own callback data: those keyboards take the button maker.
+ButtonMaker = Callable[[str, str, str], InlineKeyboardButton]
+
+
 def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
     return [buttons[i : i + width] for i in range(0, len(buttons), width)]
 
 
-def _with_back(rows: list[list[InlineKeyboardButton]], step: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[*rows, [_button(_("⬅️ 上一步"), step, "back")]])
+def _with_back(
+    rows: list[list[InlineKeyboardButton]], step: str, make: ButtonMaker = _button
+) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, [make(_("⬅️ 上一步"), step, "back")]])
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
@@ -88,32 +96,32 @@ def phone_keyboard() -> ReplyKeyboardMarkup:
     )
 
 
-def decade_keyboard(today: date) -> InlineKeyboardMarkup:
+def decade_keyboard(today: date, make: ButtonMaker = _button) -> InlineKeyboardMarkup:
     decades = range(1920, today.year + 1, 10)
-    buttons = [_button(_("{decade}年代").format(decade=d), "decade", str(d)) for d in decades]
-    return _with_back(_rows(buttons, 3), "decade")
+    buttons = [make(_("{decade}年代").format(decade=d), "decade", str(d)) for d in decades]
+    return _with_back(_rows(buttons, 3), "decade", make)
 
 
-def year_keyboard(decade: int, today: date) -> InlineKeyboardMarkup:
+def year_keyboard(decade: int, today: date, make: ButtonMaker = _button) -> InlineKeyboardMarkup:
     years = [y for y in range(decade, decade + 10) if y <= today.year]
-    buttons = [_button(str(y), "year", str(y)) for y in years]
-    return _with_back(_rows(buttons, 5), "year")
+    buttons = [make(str(y), "year", str(y)) for y in years]
+    return _with_back(_rows(buttons, 5), "year", make)
 
 
-def month_keyboard() -> InlineKeyboardMarkup:
-    buttons = [_button(month_name(m), "month", str(m)) for m in range(1, 13)]
-    return _with_back(_rows(buttons, 4), "month")
+def month_keyboard(make: ButtonMaker = _button) -> InlineKeyboardMarkup:
+    buttons = [make(month_name(m), "month", str(m)) for m in range(1, 13)]
+    return _with_back(_rows(buttons, 4), "month", make)
 
 
-def day_keyboard(year: int, month: int) -> InlineKeyboardMarkup:
+def day_keyboard(year: int, month: int, make: ButtonMaker = _button) -> InlineKeyboardMarkup:
     last = calendar.monthrange(year, month)[1]
-    buttons = [_button(str(d), "day", str(d)) for d in range(1, last + 1)]
-    return _with_back(_rows(buttons, 7), "day")
+    buttons = [make(str(d), "day", str(d)) for d in range(1, last + 1)]
+    return _with_back(_rows(buttons, 7), "day", make)
 
 
-def sex_keyboard() -> InlineKeyboardMarkup:
+def sex_keyboard(make: ButtonMaker = _button) -> InlineKeyboardMarkup:
     return _with_back(
-        [[_button(_("👨 男"), "sex", "male"), _button(_("👩 女"), "sex", "female")]], "sex"
+        [[make(_("👨 男"), "sex", "male"), make(_("👩 女"), "sex", "female")]], "sex", make
     )
 
 
@@ -130,33 +138,36 @@ def address_keyboard() -> InlineKeyboardMarkup:
     return _with_back([[_button(_("跳过"), "address", "skip")]], "address")
 
 
-def conditions_keyboard(centre: CentreConfig, chosen: list[str]) -> InlineKeyboardMarkup:
+def conditions_keyboard(
+    centre: CentreConfig, chosen: list[str], make: ButtonMaker = _button
+) -> InlineKeyboardMarkup:
     buttons = [
-        _button(("✅ " if c.code in chosen else "") + local_name(c.name, c.name_en), "cond", c.code)
+        make(("✅ " if c.code in chosen else "") + local_name(c.name, c.name_en), "cond", c.code)
         for c in centre.conditions
     ]
     rows = _rows(buttons, 2)
     finish = _("✔️ 选好了") if chosen else _("没有这些病")
-    rows.append([_button(finish, "cond", "done")])
-    return _with_back(rows, "cond")
+    rows.append([make(finish, "cond", "done")])
+    return _with_back(rows, "cond", make)
 
 
-def pregnancy_keyboard() -> InlineKeyboardMarkup:
+def pregnancy_keyboard(make: ButtonMaker = _button) -> InlineKeyboardMarkup:
     return _with_back(
         [
-            [_button(_("没有"), "preg", "none")],
+            [make(_("没有"), "preg", "none")],
             [
-                _button(_("怀孕中"), "preg", "pregnant"),
-                _button(_("产后一年内"), "preg", "postpartum"),
+                make(_("怀孕中"), "preg", "pregnant"),
+                make(_("产后一年内"), "preg", "postpartum"),
             ],
         ],
         "preg",
+        make,
     )
 
 
-def disability_keyboard() -> InlineKeyboardMarkup:
+def disability_keyboard(make: ButtonMaker = _button) -> InlineKeyboardMarkup:
     return _with_back(
-        [[_button(_("有"), "disab", "yes"), _button(_("没有"), "disab", "no")]], "disab"
+        [[make(_("有"), "disab", "yes"), make(_("没有"), "disab", "no")]], "disab", make
     )
 
 

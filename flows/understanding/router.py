@@ -13,6 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.centre import CentreConfig
 from flows.menu.buttons import main_menu_keyboard
@@ -21,6 +22,8 @@ from flows.menu.router import show_help
 from flows.onboarding.service import display_phone
 from flows.routes import SliceRoutes
 from flows.settings.router import language_keyboard
+from flows.signing.router import open_signing_for
+from flows.signing.service import SigningService
 from flows.texts import LANGUAGE_PROMPT, N_, join_list
 from flows.understanding.service import RED_FLAG_ALERT, UnderstandingService, thresholds_from
 from nlu.client import NluClient, Understanding
@@ -185,6 +188,8 @@ async def understand(
     centre: CentreConfig,
     bot: Bot,
     i18n: I18n,
+    signing: SigningService,
+    session: AsyncSession,
     nlu: NluClient | None = None,
 ) -> None:
     text = message.text or ""
@@ -200,7 +205,8 @@ async def understand(
             return
         await not_understood(message, state, text)
         return
-    await act_on(reading.intent, message, user, state, understanding, centre, bot, i18n, text)
+    await act_on(reading.intent, message, user, state, understanding, centre, bot, i18n, text,
+                 signing=signing, session=session)  # fmt: skip
 
 
 def _choices(reading: Understanding | None) -> list[str]:
@@ -231,6 +237,8 @@ async def picked_intent(
     centre: CentreConfig,
     bot: Bot,
     i18n: I18n,
+    signing: SigningService,
+    session: AsyncSession,
 ) -> None:
     await query.answer()
     message = query.message
@@ -242,7 +250,8 @@ async def picked_intent(
     if callback_data.intent not in INTENT_LABELS:
         await not_understood(message, state, text)
         return
-    await act_on(callback_data.intent, message, user, state, understanding, centre, bot, i18n, text)
+    await act_on(callback_data.intent, message, user, state, understanding, centre, bot, i18n, text,
+                 signing=signing, session=session)  # fmt: skip
 
 
 async def not_understood(message: Message, state: FSMContext, text: str) -> None:
@@ -296,9 +305,16 @@ async def send_to_doctor(
 
 # What a recognised wish leads to. Slices that exist answer for themselves; for the rest the
 # resident hears, kindly, that it is coming, and what to do meanwhile.
+SIGNING_INTENTS = (
+    "sign_contract",
+    "renew_contract",
+    "cancel_contract",
+    "change_doctor",
+    "contract_status",
+    "ask_packages",
+    "my_doctor",
+)
 FEATURE_OF = {
-    **dict.fromkeys(("sign_contract", "renew_contract", "cancel_contract", "change_doctor",
-                     "contract_status", "ask_packages", "my_doctor"), N_("签约")),
     **dict.fromkeys(("book_appointment", "cancel_appointment", "reschedule_appointment",
                      "my_appointments", "request_home_visit", "request_referral"), N_("预约")),
     **dict.fromkeys(("medication_taken", "medication_skipped", "medication_snooze",
@@ -321,6 +337,9 @@ async def act_on(
     bot: Bot,
     i18n: I18n,
     text: str,
+    *,
+    signing: SigningService,
+    session: AsyncSession,
 ) -> None:
     menu = main_menu_keyboard(user)
     if intent == "emergency":  # Rasa heard an emergency triage's patterns missed: same answer
@@ -341,6 +360,8 @@ async def act_on(
         await message.answer(
             _("要把这句话发给您的家庭医生吗？"), reply_markup=send_to_doctor_keyboard(_("不用了"))
         )
+    elif intent in SIGNING_INTENTS:
+        await open_signing_for(intent, message, user, signing, session, centre)
     elif intent in FEATURE_OF:
         await message.answer(
             _("{feature}功能正在准备中，很快就能用。\n有急事可以先打中心电话：{phone}").format(

@@ -25,6 +25,8 @@ class Contract(Base):
     ends_on: Mapped[date | None] = mapped_column(Date())
     reason: Mapped[str | None] = mapped_column(Text())  # rejection or cancellation reason
     renewed_from_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))
+    # A change of doctor (改签) is a new request that replaces this contract once approved.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))
 
     members: Mapped[list[ContractMember]] = relationship(cascade="all, delete-orphan")
     transitions: Mapped[list[ContractTransition]] = relationship(

@@ -84,10 +84,14 @@ class Person:
         }
         await self._act("/sendMessage", {**self._message(), "sticker": sticker})
 
-    async def press(self, label: str) -> None:
+    async def press(self, label: str, *, prefix: bool = False) -> None:
         """Presses the button labelled `label` once it shows: an inline button of the bot's
-        latest message, else a button of the reply keyboard under the input field."""
-        message, button = await self.wait_for(lambda s: s.find(label), f"a button {label!r}")
+        latest message, else a button of the reply keyboard under the input field. With
+        prefix=True, the first button whose label starts with `label` (labels that carry a
+        count or a price: "陈静 副主任医师 · 还能签 1800 人")."""
+        message, button = await self.wait_for(
+            lambda s: s.find(label, prefix=prefix), f"a button {label!r}"
+        )
         if message is None:  # reply keyboard: Telegram sends the label, or the shared contact
             if button.get("request_contact"):
                 contact = {
@@ -97,7 +101,7 @@ class Person:
                 }
                 await self._act("/sendMessage", {**self._message(), "contact": contact})
             else:
-                await self._act("/sendMessage", {**self._message(), "text": label})
+                await self._act("/sendMessage", {**self._message(), "text": button["text"]})
             return
         query = {
             "botToken": self._token,
@@ -202,14 +206,22 @@ class Screen:
                 keyboard = []
         return keyboard
 
-    def find(self, label: str) -> tuple[BotMessage | None, dict[str, Any]] | None:
-        """The button a person would press for `label`: an inline button of the latest message
-        (older ones may still show buttons here, as the emulator ignores edits that drop a
-        keyboard), else a button of the reply keyboard; (None, button) for the latter."""
+    def find(
+        self, label: str, *, prefix: bool = False
+    ) -> tuple[BotMessage | None, dict[str, Any]] | None:
+        """The button a person would press for `label` (or, with prefix=True, the first whose
+        label starts with it): an inline button of the latest message (older ones may still
+        show buttons here, as the emulator ignores edits that drop a keyboard), else a button
+        of the reply keyboard; (None, button) for the latter."""
+
+        def matches(button: dict[str, Any]) -> bool:
+            text = str(button.get("text", ""))
+            return text.startswith(label) if prefix else text == label
+
         latest = self.latest
         if latest is not None:
             for button in latest.inline_buttons:
-                if button.get("text") == label and "callback_data" in button:
+                if matches(button) and "callback_data" in button:
                     return latest, button
         for message in reversed(self.messages):
             markup = message.reply_markup or {}
@@ -219,7 +231,7 @@ class Screen:
                 for row in markup["keyboard"]:
                     for button in row:
                         button = {"text": button} if isinstance(button, str) else button
-                        if button.get("text") == label:
+                        if matches(button):
                             return None, button
                 break
         return None

@@ -38,6 +38,7 @@ from typing import IO, Any
 
 import aiohttp
 import pytest
+import yaml
 
 from tests.e2e.client import Person
 
@@ -176,6 +177,7 @@ class BotProcess:
     log_path: Path
     token: str
     api_url: str
+    database_url: str  # the bot's own database, for what an administrator does (invites)
     webhook_url: str | None = None  # where the bot takes updates, when it serves a webhook
     webhook_secret: str | None = None
 
@@ -217,17 +219,29 @@ def emulator(
         server.stop()
 
 
+def _config_without_quiet_hours(workdir: Path) -> Path:
+    """config.yml, but with no quiet hours. Notices (a doctor's new request, a resident's
+    answer) wait out the centre's quiet hours, 21:30–07:30 in Shanghai, i.e. 13:30–23:30 UTC:
+    the suite must pass whatever the hour it runs at. start = end is an empty window."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    config["quiet_hours"] = {"start": "00:00", "end": "00:00"}
+    path = workdir / "config.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
+
+
 def _start_bot(
     emulator: Emulator, workdir: Path, token: str, **settings: str
 ) -> tuple[BotProcess, float]:
     """Starts `python -m tests.e2e.run_bot` with a fresh SQLite database in `workdir`; returns
     the bot and the deadline for it to get ready."""
     env = {key: value for key, value in os.environ.items() if key not in BOT_SETTINGS}
+    database_url = f"sqlite+aiosqlite:///{workdir / 'familydoc.db'}"
     env.update(
         BOT_TOKEN=token,
         TELEGRAM_API_URL=emulator.url,
-        DATABASE_URL=f"sqlite+aiosqlite:///{workdir / 'familydoc.db'}",
-        CONFIG_PATH=str(ROOT / "config.yml"),
+        DATABASE_URL=database_url,
+        CONFIG_PATH=str(_config_without_quiet_hours(workdir)),
         THROTTLE_RATE="1000/second",  # tests press buttons faster than people do
         NLU_URL="http://127.0.0.1:9",  # nothing listens: the bot must cope without NLU
         NLU_AUTOSTART="false",  # and must not start a Rasa server of its own
@@ -246,7 +260,8 @@ def _start_bot(
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent,
         )
-    return BotProcess(process, log_path, token, emulator.url), time.monotonic() + START_TIMEOUT
+    bot = BotProcess(process, log_path, token, emulator.url, database_url)
+    return bot, time.monotonic() + START_TIMEOUT
 
 
 @pytest.fixture(scope="session")

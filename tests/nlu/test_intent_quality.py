@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bot.nlu_cli import INTENT_F1_MIN, WEIGHTED_F1_MIN, cross_validate, intent_scores
+from nlu.evaluation import INTENT_F1_MIN, WEIGHTED_F1_MIN, cross_validate, intent_scores
 from nlu.server import RasaBuild
 
 EXPECTED_INTENTS = {
@@ -42,7 +42,7 @@ EXPECTED_INTENTS = {
 
 
 def test_cross_validated_intent_f1(rasa_build: RasaBuild) -> None:
-    report = cross_validate(folds=3)
+    report, _ = cross_validate(folds=3)
     scores = intent_scores(report)
     assert set(scores) == EXPECTED_INTENTS
     weak = {name: round(f1, 3) for name, f1 in scores.items() if f1 < INTENT_F1_MIN}

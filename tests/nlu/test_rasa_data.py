@@ -74,8 +74,9 @@ def test_every_intent_is_present_once_in_order() -> None:
 
 
 @pytest.mark.parametrize("intent", INTENTS)
-def test_intent_has_28_to_40_examples(intent: str) -> None:
-    assert 28 <= len(NLU[intent]) <= 40
+def test_intent_has_enough_examples_without_swamping_the_others(intent: str) -> None:
+    # 25+ is the floor; far more than the rest would bias DIET towards one intent.
+    assert 25 <= len(NLU[intent]) <= 2 * min(len(examples) for examples in NLU.values())
 
 
 def test_about_one_in_seven_examples_is_english() -> None:

@@ -89,3 +89,4 @@ async def test_typed_wishes_reach_the_right_answer(
     asking = (await resident.say("我想问问医生降压药能不能停"))[-1].text
     assert "发给您的家庭医生" in asking
     assert "请选择语言" in (await resident.say("我想换成英文"))[-1].text
+    assert "签个家庭医生吧" in (await resident.say("我想签个家庭医生"))[-1].text

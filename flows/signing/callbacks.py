@@ -1,0 +1,53 @@
+"""Callback data of the signing buttons. Notices sent later carry the same packed strings
+(flows/signing/notices.py), so the prefixes and fields here must not change lightly."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class Wizard(CallbackData, prefix="sgs"):
+    """A step of signing: who, which doctor, which packages, how long, confirm."""
+
+    step: str
+    value: str
+
+
+class Family(CallbackData, prefix="sgf"):
+    """A step of adding a family member (relation, name, birth date, sex, health)."""
+
+    step: str
+    value: str
+
+
+class CardAction(CallbackData, prefix="sgc"):
+    """start · card · renew · change · cancel · waitlist · packages"""
+
+    action: str
+
+
+class ChangeTo(CallbackData, prefix="sgx"):
+    staff_id: str
+    sure: bool = False
+
+
+class CancelWhy(CallbackData, prefix="sgq"):
+    reason: str
+    sure: bool = False
+
+
+class Review(CallbackData, prefix="sgr"):
+    """A doctor opens a signing request."""
+
+    contract_id: int
+
+
+class Decide(CallbackData, prefix="sgd"):
+    """yes · no (asks why) · a reason code · card"""
+
+    contract_id: int
+    verdict: str
+
+
+class PackageInfo(CallbackData, prefix="pkg"):
+    package_id: str

@@ -1,0 +1,276 @@
+"""Signing keyboards: large buttons, one action each, always a way back."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from flows.centre import CentreConfig
+from flows.menu.callbacks import BackToMenu
+from flows.packages.service import Offer, is_free
+from flows.signing.callbacks import (
+    CancelWhy,
+    CardAction,
+    ChangeTo,
+    Decide,
+    Family,
+    PackageInfo,
+    Review,
+    Wizard,
+)
+from flows.signing.service import CANCEL_REASONS, FAMILY_RELATIONS, REJECT_REASONS, DoctorChoice
+from flows.signing.texts import (
+    doctor_button,
+    package_name,
+    package_price,
+    person_label,
+    relation_label,
+)
+from flows.signing.words import CANCEL_REASONS as CANCEL_WORDS
+from flows.signing.words import REJECT_REASONS as REJECT_WORDS
+from storage.models import Contract, Resident
+
+Rows = list[list[InlineKeyboardButton]]
+
+
+def _wizard(text: str, step: str, value: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=Wizard(step=step, value=value).pack())
+
+
+def family_button(text: str, step: str, value: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=Family(step=step, value=value).pack())
+
+
+def _action(text: str, action: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=CardAction(action=action).pack())
+
+
+def _menu_row() -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(text=_("🏠 回主菜单"), callback_data=BackToMenu().pack())]
+
+
+def _markup(rows: Rows) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def intro_keyboard() -> InlineKeyboardMarkup:
+    return _markup(
+        [
+            [_action(_("📝 开始签约"), "start")],
+            [_action(_("📦 看服务包"), "packages")],
+            _menu_row(),
+        ]
+    )
+
+
+def packages_keyboard(centre: CentreConfig, signed: bool) -> InlineKeyboardMarkup:
+    rows: Rows = [
+        [
+            InlineKeyboardButton(
+                text=f"{package_name(p)} · {package_price(p)}",
+                callback_data=PackageInfo(package_id=p.id).pack(),
+            )
+        ]
+        for p in centre.packages
+    ]
+    if not signed:
+        rows.append([_action(_("📝 开始签约"), "start")])
+    rows.append(_menu_row())
+    return _markup(rows)
+
+
+def package_back_keyboard() -> InlineKeyboardMarkup:
+    return _markup([[_action(_("⬅️ 返回服务包列表"), "packages")], _menu_row()])
+
+
+def members_keyboard(
+    people: list[tuple[Resident, bool]], chosen: list[int], can_add: bool
+) -> InlineKeyboardMarkup:
+    """Who to sign for: tap to choose; people already covered are marked and not offered."""
+    rows: Rows = []
+    for resident, covered in people:
+        label = person_label(resident)
+        if covered:
+            rows.append([_wizard(_("{person}·已签约").format(person=label), "who", "covered")])
+        else:
+            mark = "✅ " if resident.id in chosen else "⬜ "
+            rows.append([_wizard(mark + label, "who", str(resident.id))])
+    if can_add:
+        rows.append([_wizard(_("➕ 添加家人"), "who", "add")])
+    if chosen:
+        rows.append([_wizard(_("✔️ 选好了，下一步"), "who", "done")])
+    rows.append(_menu_row())
+    return _markup(rows)
+
+
+def doctors_keyboard(choices: list[DoctorChoice], waitlist: bool) -> InlineKeyboardMarkup:
+    rows: Rows = [[_wizard(doctor_button(c), "doctor", c.staff_id)] for c in choices]
+    if waitlist:
+        rows.append([_action(_("🕒 排队等空位"), "waitlist")])
+    rows.append([_wizard(_("⬅️ 上一步"), "doctor", "back")])
+    return _markup(rows)
+
+
+def offers_keyboard(offers: list[Offer], chosen: list[str]) -> InlineKeyboardMarkup:
+    rows: Rows = []
+    for offer in offers:
+        if not offer.eligible or is_free(offer.package):
+            continue
+        mark = "✅ " if offer.package.id in chosen else "⬜ "
+        label = f"{mark}{package_name(offer.package)} · {package_price(offer.package)}"
+        rows.append([_wizard(label, "pkg", offer.package.id)])
+    rows.append([_wizard(_("✔️ 选好了，下一步"), "pkg", "done")])
+    rows.append([_wizard(_("⬅️ 上一步"), "pkg", "back")])
+    return _markup(rows)
+
+
+def term_keyboard(terms: tuple[int, ...], default: int) -> InlineKeyboardMarkup:
+    buttons = [
+        _wizard(("⭐ " if t == default else "") + _("{years} 年").format(years=t), "term", str(t))
+        for t in terms
+    ]
+    return _markup([buttons, [_wizard(_("⬅️ 上一步"), "term", "back")]])
+
+
+def confirm_keyboard() -> InlineKeyboardMarkup:
+    return _markup(
+        [
+            [_wizard(_("✅ 确认签约"), "confirm", "yes")],
+            [_wizard(_("⬅️ 上一步"), "confirm", "back")],
+            [_wizard(_("✖️ 先不签了"), "confirm", "no")],
+        ]
+    )
+
+
+def card_keyboard(contract: Contract, renewable: bool, changing: bool) -> InlineKeyboardMarkup:
+    rows: Rows = []
+    if renewable:
+        rows.append([_action(_("🔄 一键续约"), "renew")])
+    if not changing:
+        rows.append([_action(_("👩‍⚕️ 换医生"), "change")])
+    rows.append([_action(_("✖️ 解约"), "cancel")])
+    rows.append([_action(_("📦 看服务包"), "packages")])
+    rows.append(_menu_row())
+    return _markup(rows)
+
+
+def pending_keyboard() -> InlineKeyboardMarkup:
+    return _markup([[_action(_("📦 看服务包"), "packages")], _menu_row()])
+
+
+def change_keyboard(choices: list[DoctorChoice]) -> InlineKeyboardMarkup:
+    rows: Rows = [
+        [
+            InlineKeyboardButton(
+                text=doctor_button(c), callback_data=ChangeTo(staff_id=c.staff_id).pack()
+            )
+        ]
+        for c in choices
+    ]
+    rows.append([_action(_("⬅️ 返回"), "card")])
+    return _markup(rows)
+
+
+def change_sure_keyboard(staff_id: str) -> InlineKeyboardMarkup:
+    return _markup(
+        [
+            [
+                InlineKeyboardButton(
+                    text=_("✅ 确定换"),
+                    callback_data=ChangeTo(staff_id=staff_id, sure=True).pack(),
+                )
+            ],
+            [_action(_("⬅️ 不换了"), "card")],
+        ]
+    )
+
+
+def cancel_reasons_keyboard() -> InlineKeyboardMarkup:
+    rows: Rows = [
+        [InlineKeyboardButton(text=_(CANCEL_WORDS[r]), callback_data=CancelWhy(reason=r).pack())]
+        for r in CANCEL_REASONS
+    ]
+    rows.append([_action(_("⬅️ 不解约了"), "card")])
+    return _markup(rows)
+
+
+def cancel_sure_keyboard(reason: str) -> InlineKeyboardMarkup:
+    return _markup(
+        [
+            [
+                InlineKeyboardButton(
+                    text=_("确定解约"), callback_data=CancelWhy(reason=reason, sure=True).pack()
+                )
+            ],
+            [_action(_("⬅️ 不解约了"), "card")],
+        ]
+    )
+
+
+def card_link_keyboard() -> InlineKeyboardMarkup:
+    return _markup([[_action(_("📇 看签约卡"), "card")], _menu_row()])
+
+
+# ---- family members -------------------------------------------------------------------------
+
+
+def relation_keyboard() -> InlineKeyboardMarkup:
+    buttons = [family_button(relation_label(r), "relation", r.value) for r in FAMILY_RELATIONS]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    rows.append([family_button(_("⬅️ 不加了"), "relation", "back")])
+    return _markup(rows)
+
+
+def family_name_keyboard(suggestion: str) -> InlineKeyboardMarkup:
+    return _markup(
+        [
+            [family_button(_("先写「{name}」").format(name=suggestion), "name", "relation")],
+            [family_button(_("⬅️ 上一步"), "name", "back")],
+        ]
+    )
+
+
+def family_health_keyboard() -> InlineKeyboardMarkup:
+    return _markup(
+        [
+            [family_button(_("✅ 记录（家人已同意）"), "health", "yes")],
+            [family_button(_("不记录"), "health", "no")],
+            [family_button(_("⬅️ 上一步"), "health", "back")],
+        ]
+    )
+
+
+# ---- the doctor's side ----------------------------------------------------------------------
+
+
+def review_button(contract_id: int, label: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=label, callback_data=Review(contract_id=contract_id).pack())
+
+
+def queue_keyboard(items: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    return _markup([[review_button(cid, label)] for cid, label in items] + [_menu_row()])
+
+
+def _decide(text: str, contract_id: int, verdict: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=text, callback_data=Decide(contract_id=contract_id, verdict=verdict).pack()
+    )
+
+
+def decision_keyboard(contract_id: int) -> InlineKeyboardMarkup:
+    return _markup(
+        [
+            [_decide(_("✅ 同意"), contract_id, "yes"), _decide(_("❌ 不同意"), contract_id, "no")],
+            [_decide(_("📇 看签约卡"), contract_id, "card")],
+        ]
+    )
+
+
+def card_link_for_staff(contract_id: int) -> InlineKeyboardMarkup:
+    return _markup([[_decide(_("📇 看签约卡"), contract_id, "card")], _menu_row()])
+
+
+def reject_reasons_keyboard(contract_id: int) -> InlineKeyboardMarkup:
+    rows: Rows = [[_decide(_(REJECT_WORDS[r]), contract_id, r)] for r in REJECT_REASONS]
+    rows.append([review_button(contract_id, _("⬅️ 返回"))])
+    return _markup(rows)

@@ -1,0 +1,145 @@
+"""The doctor's side of signing: 📋 待办 lists the requests, a request opens with the
+applicant's summary, and the doctor agrees or turns it down with a reason, by buttons.
+👥 居民 lists the doctor's own signed residents. Every press is checked on the server: only
+the request's own family doctor decides, and nobody else's residents are ever shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from flows.centre import CentreConfig
+from flows.menu.buttons import MenuButton, MenuPressed, main_menu_keyboard
+from flows.menu.service import staff_desk
+from flows.onboarding.texts import tag_label
+from flows.routes import SliceRoutes
+from flows.signing import keyboards as kb
+from flows.signing.callbacks import Decide, Review
+from flows.signing.cards import build_card
+from flows.signing.router import problem_text
+from flows.signing.service import REJECT_REASONS, SigningProblem, SigningService
+from flows.signing.texts import card_text, person_label, request_summary
+from flows.signing.words import REJECT_REASONS as REJECT_WORDS
+from flows.texts import join_list
+from storage import contracts as q
+from storage.models import ContractState, User
+
+routes = SliceRoutes("signing-review")
+Nudge = Callable[[], None]
+LISTED = 20  # residents shown at once in 👥 居民
+
+
+@routes.message(MenuPressed(MenuButton.TODO))
+async def staff_todo(message: Message, user: User, session: AsyncSession,
+                     signing: SigningService) -> None:  # fmt: skip
+    if user.staff_id is None:
+        await message.answer(_("这个按钮是给医生用的。"), reply_markup=main_menu_keyboard(user))
+        return
+    desk = await staff_desk(session, user.staff_id)
+    queue = await signing.review_queue(user)  # the team's requests, not only one doctor's
+    text = _("待办事项：\n• 签约申请：{requests} 个\n• 居民提问：{questions} 个").format(
+        requests=len(queue), questions=desk.open_questions
+    )
+    if not queue:
+        await message.answer(text, reply_markup=main_menu_keyboard(user))
+        return
+    residents = await q.residents_by_id(session, [c.members[0].resident_id for c in queue])
+    items = [
+        (c.id, _("📝 {name} 等 {people} 人").format(
+            name=residents[c.members[0].resident_id].name, people=len(c.members)))
+        for c in queue
+    ]  # fmt: skip
+    await message.answer(
+        text + "\n\n" + _("点一个申请查看："), reply_markup=kb.queue_keyboard(items)
+    )
+
+
+@routes.message(MenuPressed(MenuButton.MY_RESIDENTS))
+async def staff_residents(message: Message, user: User, signing: SigningService,
+                          centre: CentreConfig) -> None:  # fmt: skip
+    if user.staff_id is None:
+        await message.answer(_("这个按钮是给医生用的。"), reply_markup=main_menu_keyboard(user))
+        return
+    residents = await signing.my_residents(user)
+    lines = [_("您现在有 {count} 位签约居民。").format(count=len(residents))]
+    for resident, contract in residents[:LISTED]:
+        tags = join_list([tag_label(t.tag, centre) for t in resident.tags])
+        ends = contract.ends_on.isoformat() if contract.ends_on else "-"
+        lines.append(
+            _("• {person} 到期 {end}").format(person=person_label(resident), end=ends)
+            + (f" · {tags}" if tags else "")
+        )
+    if len(residents) > LISTED:
+        lines.append(_("……还有 {more} 位").format(more=len(residents) - LISTED))
+    await message.answer("\n".join(lines), reply_markup=main_menu_keyboard(user))
+
+
+@routes.callback_query(Review.filter())
+async def open_request(
+    query: CallbackQuery, callback_data: Review, user: User, signing: SigningService,
+    session: AsyncSession, centre: CentreConfig,
+) -> None:  # fmt: skip
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer(_("这个按钮已经不能用了。"))
+        return
+    try:
+        contract = await signing.contract_for_staff(user, callback_data.contract_id)
+    except SigningProblem as problem:
+        await query.answer(problem_text(problem, centre), show_alert=True)
+        return
+    await query.answer()
+    residents = await q.residents_by_id(session, [m.resident_id for m in contract.members])
+    text = request_summary(contract, residents, centre, signing.today())
+    if contract.state is not ContractState.REQUESTED:
+        await message.answer(text + "\n\n" + _("这个申请已经处理过了。"),
+                             reply_markup=kb.card_link_for_staff(contract.id))  # fmt: skip
+        return
+    await message.answer(text, reply_markup=kb.decision_keyboard(contract.id))
+
+
+@routes.callback_query(Decide.filter())
+async def decide(
+    query: CallbackQuery, callback_data: Decide, user: User, signing: SigningService,
+    session: AsyncSession, centre: CentreConfig, nudge: Nudge,
+) -> None:  # fmt: skip
+    message = query.message
+    verdict, contract_id = callback_data.verdict, callback_data.contract_id
+    if not isinstance(message, Message):
+        await query.answer(_("这个按钮已经不能用了。"))
+        return
+    try:
+        if verdict == "card":
+            contract = await signing.contract_for_staff(user, contract_id)
+            await query.answer()
+            card = await build_card(session, centre, contract, signing.today())
+            await message.answer(card_text(card, signing.today()))
+        elif verdict == "no":
+            await signing.contract_for_staff(user, contract_id)
+            await query.answer()
+            await message.edit_reply_markup(reply_markup=kb.reject_reasons_keyboard(contract_id))
+        elif verdict == "yes":
+            await signing.approve(user, contract_id)
+            nudge()
+            await query.answer(_("已同意"))
+            await message.edit_text(
+                message.text + "\n\n" + _("✅ 已同意签约。居民会收到通知。")
+                if message.text else _("✅ 已同意签约。"),
+                reply_markup=kb.card_link_for_staff(contract_id),
+            )  # fmt: skip
+        elif verdict in REJECT_REASONS:
+            await signing.reject(user, contract_id, verdict)
+            nudge()
+            await query.answer(_("已回复居民"))
+            await message.edit_text(
+                _("❌ 没有同意（{reason}）。居民会收到通知。").format(
+                    reason=_(REJECT_WORDS[verdict])
+                )
+            )
+        else:
+            await query.answer(_("这个按钮已经不能用了。"))
+    except SigningProblem as problem:
+        await query.answer(problem_text(problem, centre), show_alert=True)

@@ -1,0 +1,231 @@
+"""How signing speaks: package lines, the agreement summary, the family doctor card, the
+doctor's view of a request. Short lines an elderly reader takes in at a glance."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram.utils.i18n import gettext as _
+from babel.dates import get_day_names
+
+from flows.centre import CentreConfig, Package
+from flows.onboarding.service import age_on
+from flows.onboarding.texts import tag_label
+from flows.packages.service import (
+    NotEligible,
+    Offer,
+    is_free,
+    package_by_id,
+    price_of,
+    yearly_times,
+)
+from flows.signing.cards import ContractCard
+from flows.signing.service import DoctorChoice
+from flows.signing.words import RELATIONS, ROLES, STATES
+from flows.texts import current_language, format_date, join_list, local_name
+from storage.models import Contract, Relation, Resident, Sex
+
+
+def relation_label(relation: Relation) -> str:
+    return _(RELATIONS[relation])
+
+
+def person_label(resident: Resident) -> str:
+    """张秀兰（本人）"""
+    return _("{name}（{relation}）").format(
+        name=resident.name, relation=relation_label(resident.relation)
+    )
+
+
+def yuan(amount: float) -> str:
+    return f"¥{amount:g}"
+
+
+def package_name(package: Package) -> str:
+    return local_name(package.name, package.name_en)
+
+
+def package_price(package: Package) -> str:
+    """免费 / 自付 ¥120/年（医保付 ¥180）"""
+    if is_free(package):
+        return _("免费")
+    price = price_of(package)
+    return _("自付 {own}/年（医保付 {insurance}）").format(
+        own=yuan(price.own), insurance=yuan(price.insurance)
+    )
+
+
+def package_details(package: Package) -> str:
+    lines = [f"📦 {package_name(package)}", package_price(package)]
+    if not is_free(package):
+        lines.append(_("原价 {price}/年").format(price=yuan(package.price)))
+    lines.append(_("包含："))
+    lines += [
+        _("• {item}，每年 {times} 次").format(
+            item=local_name(i.name, i.name_en), times=yearly_times(i)
+        )
+        for i in package.items
+    ]
+    return "\n".join(lines)
+
+
+def refusal_reason(offer: Offer, centre: CentreConfig) -> str:
+    rule = offer.package.eligibility
+    reason = offer.refusal
+    if reason is NotEligible.TOO_YOUNG:
+        return _("{age}岁以上才能选").format(age=rule.min_age)
+    if reason is NotEligible.TOO_OLD:
+        return _("{age}岁以下才能选").format(age=rule.max_age)
+    if reason is NotEligible.PREGNANCY:
+        return _("怀孕和产后一年内才能选")
+    if reason is NotEligible.DISABILITY:
+        return _("给残疾人的服务包")
+    if reason is NotEligible.HEALTH_UNKNOWN:
+        return _("要先同意记录健康信息")
+    return _("给{conditions}患者的服务包").format(
+        conditions=_condition_names(rule.conditions, centre)
+    )
+
+
+def _condition_names(codes: tuple[str, ...], centre: CentreConfig) -> str:
+    return join_list(
+        [local_name(c.name, c.name_en) for code in codes if (c := centre.condition(code))]
+    )
+
+
+def offers_text(name: str, offers: list[Offer], chosen: list[str], centre: CentreConfig) -> str:
+    lines = [_("给 {name} 选服务包：").format(name=name), _("基础服务包免费，已经包含。")]
+    closed = [o for o in offers if not o.eligible]
+    if closed:
+        lines.append("")
+        lines.append(_("这些不能选："))
+        lines += [f"• {package_name(o.package)}：{refusal_reason(o, centre)}" for o in closed]
+    if chosen:
+        lines.append("")
+        lines.append(_("已选：{names}").format(names=_chosen_names(offers, chosen)))
+    return "\n".join(lines)
+
+
+def _chosen_names(offers: list[Offer], chosen: list[str]) -> str:
+    return join_list([package_name(o.package) for o in offers if o.package.id in chosen])
+
+
+def doctor_button(choice: DoctorChoice) -> str:
+    return ("⭐ " if choice.in_grid else "") + _("{name} {title} · 还能签 {left} 人").format(
+        name=choice.name, title=choice.title, left=choice.places_left
+    )
+
+
+def weekday_name(weekday: int) -> str:
+    return str(get_day_names("abbreviated", locale=current_language())[weekday])
+
+
+def agreement_summary(
+    doctor: DoctorChoice,
+    team_name: str,
+    people: list[tuple[Resident, list[Package]]],
+    term_years: int,
+    centre: CentreConfig,
+) -> str:
+    own = sum(price_of(p).own for _r, packages in people for p in packages)
+    lines = [
+        _("请看一下签约内容："),
+        "",
+        _("👩‍⚕️ 家庭医生：{name}（{title}），{team}").format(
+            name=doctor.name, title=doctor.title, team=team_name
+        ),
+        _("📅 期限：{years} 年，医生同意后开始").format(years=term_years),
+        _("👥 签约的人和服务包："),
+    ]
+    lines += [
+        f"• {person_label(r)}：{join_list([package_name(p) for p in packages])}"
+        for r, packages in people
+    ]
+    lines.append(
+        _("💰 费用：每年自付 {own}（医保报销后），基础包免费").format(own=yuan(own))
+        if own
+        else _("💰 费用：全部免费")
+    )
+    lines += [
+        _("✅ 您享有：优先预约、优先转诊、慢病长处方、随访提醒"),
+        _("✖️ 想解约：随时在「签约」里点「解约」，说明原因就行"),
+        "",
+        _("医生会在 {days} 天内审核。").format(
+            days=max(1, round(centre.contract.approval_escalate_after_hours / 24))
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def card_text(card: ContractCard, today: date) -> str:
+    lines = [_("📇 我的家庭医生"), _(STATES[card.state]), ""]
+    lines.append(_("👩‍⚕️ {name}（{title}）").format(name=card.doctor_name, title=card.doctor_title))
+    if card.room:
+        lines.append(_("🏥 {room}").format(room=card.room))
+    if card.hours:
+        slots = [f"{weekday_name(h.weekday)} {h.start:%H:%M}-{h.end:%H:%M}" for h in card.hours]
+        lines.append(_("🕘 坐诊：{slots}").format(slots=join_list(slots)))
+    mates = [
+        _("{name}（{role}）").format(name=m.name, role=_(ROLES.get(m.role, m.role)))
+        for m in card.team
+    ]
+    lines.append(_("👥 {team}：{members}").format(team=card.team_name, members=join_list(mates)))
+    if card.starts_on and card.ends_on:
+        lines.append(
+            _("📅 期限：{start} 至 {end}").format(
+                start=format_date(card.starts_on), end=format_date(card.ends_on)
+            )
+        )
+    else:
+        lines.append(_("📅 期限：{years} 年，医生同意后开始").format(years=card.term_years))
+    for member in card.members:
+        lines.append("")
+        lines.append(
+            _("【{name}·{relation}】").format(
+                name=member.name, relation=relation_label(member.relation)
+            )
+        )
+        for use in member.packages:
+            lines.append(f"📦 {package_name(use.package)}")
+            lines += [
+                _("  {item} {included} 次，已用 {used} 次").format(
+                    item=local_name(e.item.name, e.item.name_en), included=e.included, used=e.used
+                )
+                for e in use.entitlements
+            ]
+    if card.own_share_per_year:
+        lines.append("")
+        lines.append(_("💰 每年自付 {own}").format(own=yuan(card.own_share_per_year)))
+    return "\n".join(lines)
+
+
+def request_summary(
+    contract: Contract, residents: dict[int, Resident], centre: CentreConfig, today: date
+) -> str:
+    """What the doctor needs to decide: who, how old, which priority groups, which packages."""
+    lines = [_("签约申请 #{id}").format(id=contract.id)]
+    if contract.replaces_id is not None:
+        lines.append(_("（从别的医生换过来）"))
+    requested = contract.requested_at.astimezone(centre.zone)
+    lines.append(_("提交：{date} {time:%H:%M}").format(date=format_date(requested.date()),
+                                                      time=requested))  # fmt: skip
+    lines.append(_("期限：{years} 年").format(years=contract.term_years))
+    for member in contract.members:
+        r = residents[member.resident_id]
+        sex = _("男") if r.sex is Sex.MALE else _("女")
+        tags = join_list([tag_label(t.tag, centre) for t in r.tags]) or _("无")
+        packages = join_list(
+            [
+                package_name(p)
+                for cp in member.packages
+                if (p := package_by_id(centre, cp.package_id))
+            ]
+        )
+        lines += [
+            "",
+            f"• {person_label(r)} · {sex} · "
+            + _("{age}岁").format(age=age_on(r.birth_date, today)),
+            _("  重点人群：{tags}").format(tags=tags),
+            _("  服务包：{packages}").format(packages=packages),
+        ]
+    return "\n".join(lines)

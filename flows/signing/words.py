@@ -1,0 +1,46 @@
+"""Words for the codes signing stores (relations, states, reasons, roles), as catalogue ids.
+Plain data, so rules and notices can use them without aiogram; shown through gettext."""
+
+from __future__ import annotations
+
+from flows.catalogue import N_
+from storage.models import ContractState, Relation
+
+RELATIONS = {
+    Relation.SELF: N_("本人"),
+    Relation.SPOUSE: N_("老伴"),
+    Relation.FATHER: N_("父亲"),
+    Relation.MOTHER: N_("母亲"),
+    Relation.SON: N_("儿子"),
+    Relation.DAUGHTER: N_("女儿"),
+    Relation.GRANDCHILD: N_("孙辈"),
+    Relation.OTHER: N_("其他家人"),
+}
+STATES = {
+    ContractState.REQUESTED: N_("⏳ 等医生审核"),
+    ContractState.ACTIVE: N_("✅ 已签约"),
+    ContractState.REJECTED: N_("未通过"),
+    ContractState.EXPIRED: N_("已到期"),
+    ContractState.CANCELLED: N_("已解约"),
+    ContractState.RENEWED: N_("已续约"),
+}
+REJECT_REASONS = {
+    "outside_area": N_("不在服务范围"),
+    "full": N_("名额已满"),
+    "incomplete": N_("资料不全，请到中心补充"),
+    "other": N_("其他原因，请打电话问中心"),
+    "withdrawn": N_("已撤回"),
+}
+CANCEL_REASONS = {
+    "moved": N_("搬家了"),
+    "other_centre": N_("想去别的机构签约"),
+    "unhappy": N_("对服务不满意"),
+    "other": N_("其他原因"),
+    "changed_doctor": N_("换了医生"),
+}
+ROLES = {
+    "gp": N_("全科医生"),
+    "nurse": N_("护士"),
+    "public_health": N_("公卫医师"),
+    "assistant": N_("医生助理"),
+}

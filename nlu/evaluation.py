@@ -1,0 +1,70 @@
+"""Cross-validated intent quality of the Rasa model (`rasa test nlu --cross-validation`).
+
+The report is a pure function of the training data, the pipeline (seeded) and the Rasa venv,
+so it is cached under the model's own input hash: the ~12-minute run happens once per change
+of data or config, and CI re-checks the bar against exactly the model it serves."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from nlu.server import CACHE, build, rasa_environment
+
+ROOT = Path(__file__).resolve().parents[1]
+# The bars the model must clear; tests/nlu/test_intent_quality.py holds CI to them.
+WEIGHTED_F1_MIN = 0.92
+INTENT_F1_MIN = 0.85
+SUMMARY_ROWS = {"accuracy", "macro avg", "weighted avg", "micro avg"}
+
+Report = dict[str, dict[str, float]]
+
+
+def cross_validate(folds: int = 3) -> tuple[Report, list[dict[str, object]]]:
+    """Rasa's intent report and its misclassified examples, from the cache when it has them."""
+    built = build()
+    model_key = built.model.name.removesuffix(".tar.gz")
+    cached = CACHE / "evaluations" / f"{model_key}-folds{folds}.json"
+    if cached.is_file():
+        saved = json.loads(cached.read_text(encoding="utf-8"))
+        return saved["report"], saved["errors"]
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run(
+            [str(built.python), "-m", "rasa", "test", "nlu", "--nlu", "nlu/rasa/data",
+             "--config", "nlu/rasa/config.yml", "--cross-validation", "--folds", str(folds),
+             "--out", out],
+            cwd=ROOT, env=rasa_environment(), check=True, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        report = json.loads((Path(out) / "intent_report.json").read_text(encoding="utf-8"))
+        errors_file = Path(out) / "intent_errors.json"  # absent when nothing was wrong
+        errors = []
+        if errors_file.is_file():
+            errors = json.loads(errors_file.read_text(encoding="utf-8"))
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps({"report": report, "errors": errors}, ensure_ascii=False))
+    partial.replace(cached)
+    return report, errors
+
+
+def intent_scores(report: Report) -> dict[str, float]:
+    """Per-intent F1 from Rasa's intent_report.json (its summary rows left out)."""
+    return {
+        name: row["f1-score"]
+        for name, row in report.items()
+        if name not in SUMMARY_ROWS and isinstance(row, dict) and "f1-score" in row
+    }
+
+
+def weakest_confusions(errors: list[dict[str, object]], top: int = 15) -> list[tuple[str, int]]:
+    """The most frequent `true -> predicted` mix-ups, to show where the data needs work."""
+    pairs = Counter(
+        f"{error['intent']} -> {error['intent_prediction']['name']}"  # type: ignore[index]
+        for error in errors
+    )
+    return pairs.most_common(top)

@@ -1,0 +1,192 @@
+"""Signing by buttons alone: a household with two packages, the doctor approves from their
+side, both see the same card; then renewal, change of doctor and cancellation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot.local_chat import LocalChat
+from flows.centre import CentreConfig
+from flows.clock import FrozenClock
+from storage.database import Database
+from storage.models import Contract, ContractState
+from tests.flows.test_onboarding import onboard_by_buttons
+from tests.flows.test_staff_and_settings import _invite
+
+
+def recent(chat: LocalChat, count: int = 3) -> str:
+    """The last few things on screen, edits and alerts included."""
+    return "\n".join(s.text or "" for s in chat.screen()[-count:])
+
+
+async def join_as(person, db, clock, centre, staff_id: str, name: str) -> LocalChat:  # type: ignore[no-untyped-def]
+    chat = person(first_name=name[1:], last_name=name[0])
+    await chat.say(f"/start {await _invite(db, clock, centre, staff_id)}")
+    return chat
+
+
+async def add_spouse_by_buttons(chat: LocalChat) -> None:
+    await chat.press("添加家人")
+    await chat.press("老伴")
+    await chat.press("先写「老伴」")
+    await chat.press("1940年代")
+    await chat.press("1946")
+    await chat.press("7月")
+    await chat.press("12")
+    await chat.press("男")
+    await chat.press("记录（家人已同意）")
+    await chat.press("高血压")
+    await chat.press("选好了")
+    await chat.press("没有")  # disability
+
+
+async def sign_household_by_buttons(chat: LocalChat, doctor_name: str = "王建国") -> None:
+    await chat.say("📝 签约")
+    await chat.press("开始签约")
+    await add_spouse_by_buttons(chat)
+    await chat.press("选好了，下一步")
+    await chat.press(doctor_name)
+    await chat.press("高血压服务包")  # for the resident herself
+    await chat.press("选好了，下一步")
+    await chat.press("老年人服务包")  # for her husband
+    await chat.press("选好了，下一步")
+    await chat.press("1 年")
+    await chat.press("确认签约")
+
+
+async def test_household_signs_by_buttons_and_doctor_approves(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
+    deliver: Callable,
+) -> None:  # fmt: skip
+    doctor = await join_as(person, db, clock, centre, "dr-wang", "王建国")
+    resident = person()
+    await onboard_by_buttons(resident)
+
+    await sign_household_by_buttons(resident)
+    assert "申请已提交" in resident.last_text()
+    summary_screen = "\n".join(s.text for s in resident.screen()[-4:])
+    assert "张秀兰（本人）：基础服务包、高血压服务包" in summary_screen
+    assert "老伴（老伴）：基础服务包、老年人服务包" in summary_screen
+    assert "每年自付 ¥270" in summary_screen  # 120 (hypertension) + 150 (elderly)
+
+    await deliver()
+    assert "新的签约申请：张秀兰 等 2 人。" in doctor.last_text()
+    await doctor.press("查看申请")
+    request = doctor.last_text()
+    assert "张秀兰（本人） · 女 · 78岁" in request
+    assert "老伴（老伴） · 男 · 80岁" in request
+    assert "服务包：基础服务包、高血压服务包" in request
+    await doctor.press("✅ 同意")
+    assert "已同意签约" in recent(doctor)
+
+    await deliver()
+    assert "签约成功！王建国 医生已同意" in resident.last_text()
+    await resident.press("看签约卡")
+    resident_card = resident.last_text()
+    assert "✅ 已签约" in resident_card
+    assert "王建国（主治医师）" in resident_card
+    assert "二楼 205 诊室" in resident_card
+    assert "李秀英（护士）" in resident_card
+    assert "2026年11月23日 至 2027年11月22日" in resident_card
+    assert "随访 4 次，已用 0 次" in resident_card
+    assert "【老伴·老伴】" in resident_card
+
+    await doctor.press("看签约卡")
+    assert doctor.last_text() == resident_card
+
+    async with db.sessionmaker() as session:
+        contract = await session.scalar(
+            select(Contract).options(selectinload(Contract.transitions))
+        )
+        assert contract is not None and contract.state is ContractState.ACTIVE
+        assert [t.to_state for t in contract.transitions] == [
+            ContractState.REQUESTED,
+            ContractState.ACTIVE,
+        ]
+
+
+async def test_doctor_turns_a_request_down_with_a_reason(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
+    deliver: Callable,
+) -> None:  # fmt: skip
+    doctor = await join_as(person, db, clock, centre, "dr-wang", "王建国")
+    resident = person()
+    await onboard_by_buttons(resident)
+    await sign_household_by_buttons(resident)
+    await deliver()
+    await doctor.press("查看申请")
+    await doctor.press("不同意")
+    await doctor.press("不在服务范围")
+    assert "没有同意（不在服务范围）" in recent(doctor)
+    await deliver()
+    assert "原因：不在服务范围" in resident.last_text()
+    await resident.press("重新签约")
+    assert "这次给谁签约" in resident.last_text()
+
+
+async def test_renewal_change_of_doctor_and_cancellation(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
+    deliver: Callable,
+) -> None:  # fmt: skip
+    wang = await join_as(person, db, clock, centre, "dr-wang", "王建国")
+    chen = await join_as(person, db, clock, centre, "dr-chen", "陈静")
+    resident = person()
+    await onboard_by_buttons(resident)
+    await sign_household_by_buttons(resident)
+    await deliver()
+    await wang.press("查看申请")
+    await wang.press("✅ 同意")
+    await deliver()
+
+    # Renewal: offered only near the end; the notice 30 days before carries a one-tap button.
+    await resident.say("📝 签约")
+    assert "一键续约" not in [b.text for b in resident.buttons()]
+    clock.advance(timedelta(days=365 - 30))  # 30 days before the end: the notice is due
+    await deliver()
+    assert "签约 2027年11月22日 到期" in resident.last_text()
+    await resident.press("一键续约")
+    assert "续约成功！服务到 2028年11月22日" in recent(resident)
+
+    # Change of doctor: the current doctor serves until the new one agrees.
+    await resident.say("📝 签约")
+    await resident.press("换医生")
+    await resident.press("陈静")
+    await resident.press("确定换")
+    assert "已申请换到 陈静 医生" in recent(resident)
+    await deliver()
+    await chen.press("查看申请")
+    assert "从别的医生换过来" in chen.last_text()
+    await chen.press("✅ 同意")
+    await deliver()
+    await resident.say("📝 签约")
+    assert "陈静（副主任医师）" in resident.last_text()
+
+    # A second change within a year is refused, kindly.
+    await resident.press("换医生")
+    await resident.press("王建国")
+    await resident.press("确定换")
+    alerts = [s.text for s in resident.screen() if s.kind == "alert"]
+    assert alerts[-1] == "按规定，一年只能换 1 次医生。"
+
+    # Cancellation with a reason; the doctor hears of it.
+    await resident.say("📝 签约")
+    await resident.press("解约")
+    await resident.press("搬家了")
+    await resident.press("确定解约")
+    assert "已解约" in recent(resident)
+    await deliver()
+    assert "有一户居民解约了（2 人）" in chen.last_text()
+    await resident.say("📝 签约")
+    assert "签个家庭医生吧" in resident.last_text()
+
+    async with db.sessionmaker() as session:
+        states = [c.state for c in await session.scalars(select(Contract).order_by(Contract.id))]
+    assert states == [
+        ContractState.RENEWED,  # the first year
+        ContractState.CANCELLED,  # the renewed year, replaced by the change of doctor
+        ContractState.CANCELLED,  # with 陈静, cancelled: moved away
+    ]
