@@ -32,11 +32,17 @@ Nudge = Callable[[], None]
 LISTED = 20  # residents shown at once in 👥 居民
 
 
+async def _refused_to_residents(message: Message, user: User) -> bool:
+    if user.staff_id is not None:
+        return False
+    await message.answer(_("这个按钮是给医生用的。"), reply_markup=main_menu_keyboard(user))
+    return True
+
+
 @routes.message(MenuPressed(MenuButton.TODO))
 async def staff_todo(message: Message, user: User, session: AsyncSession,
                      signing: SigningService) -> None:  # fmt: skip
-    if user.staff_id is None:
-        await message.answer(_("这个按钮是给医生用的。"), reply_markup=main_menu_keyboard(user))
+    if await _refused_to_residents(message, user):
         return
     desk = await staff_desk(session, user.staff_id)
     queue = await signing.review_queue(user)  # the team's requests, not only one doctor's
@@ -60,8 +66,7 @@ async def staff_todo(message: Message, user: User, session: AsyncSession,
 @routes.message(MenuPressed(MenuButton.MY_RESIDENTS))
 async def staff_residents(message: Message, user: User, signing: SigningService,
                           centre: CentreConfig) -> None:  # fmt: skip
-    if user.staff_id is None:
-        await message.answer(_("这个按钮是给医生用的。"), reply_markup=main_menu_keyboard(user))
+    if await _refused_to_residents(message, user):
         return
     residents = await signing.my_residents(user)
     lines = [_("您现在有 {count} 位签约居民。").format(count=len(residents))]

@@ -73,11 +73,7 @@ async def open_signing(
     session: AsyncSession, centre: CentreConfig,
 ) -> None:  # fmt: skip
     await state.clear()
-    if user.role.is_staff:
-        await message.answer(_("签约是给居民用的。请用「📋 待办」看签约申请。"),
-                             reply_markup=main_menu_keyboard(user))  # fmt: skip
-        return
-    await show_card_or_intro(message, user, signing, session, centre)
+    await open_signing_for("sign_contract", message, user, signing, session, centre)
 
 
 async def open_signing_for(
@@ -90,11 +86,17 @@ async def open_signing_for(
         await message.answer(_("签约是给居民用的。请用「📋 待办」看签约申请。"),
                              reply_markup=main_menu_keyboard(user))  # fmt: skip
     elif intent == "ask_packages":
-        signed = await signing.current(user) is not None
-        await message.answer(_("服务包一览（点名字看详情）："),
-                             reply_markup=kb.packages_keyboard(centre, signed))  # fmt: skip
+        await show_packages(message, user, signing, centre)
     else:
         await show_card_or_intro(message, user, signing, session, centre)
+
+
+async def show_packages(
+    message: Message, user: User, signing: SigningService, centre: CentreConfig
+) -> None:
+    signed = await signing.current(user) is not None
+    await message.answer(_("服务包一览（点名字看详情）："),
+                         reply_markup=kb.packages_keyboard(centre, signed))  # fmt: skip
 
 
 async def show_card_or_intro(
@@ -150,9 +152,7 @@ async def card_action(
             await show_card_or_intro(message, user, signing, session, centre)
         elif action == "packages":
             await query.answer()
-            signed = await signing.current(user) is not None
-            await message.answer(_("服务包一览（点名字看详情）："),
-                                 reply_markup=kb.packages_keyboard(centre, signed))  # fmt: skip
+            await show_packages(message, user, signing, centre)
         elif action == "start":
             await query.answer()
             await start_signing(message, user, state, signing)

@@ -272,6 +272,9 @@ class SigningService:
         # Before reading who is covered: a request sent twice at once (to one doctor or two)
         # waits here for the first and then finds its members covered.
         await q.lock_household(self._session, household_id)
+        # One contract per household (members share it): a second one is not a new request.
+        if await q.household_contract(self._session, household_id, q.HOLDS_A_PLACE):
+            raise AlreadyCovered
         now = self._clock.now()
         options = {m.resident.id: m for m in await self.members(user)}
         if any(rid not in options for rid in chosen):
@@ -592,7 +595,9 @@ class SigningService:
         return expired
 
     async def _offer_freed_places(self, staff_id: str, places: int, now: datetime) -> None:
-        """The households waiting longest in this doctor's grid hear a place is free."""
+        """The households waiting longest in this doctor's grid hear a place is free. A
+        household told goes to the back of the line (it leaves it by signing), so one that
+        never signs does not keep every freed place from the others."""
         team = self._centre.team_of(staff_id)
         if team is None:
             return
@@ -602,6 +607,7 @@ class SigningService:
             if user is not None:
                 key = f"waitlist:{entry.id}:{now.isoformat()}"
                 await self._notices.place_free(user, now, key)
+            entry.created_at = now
 
     def _audit(self, user: User, action: str, contract: Contract) -> None:
         record_audit(

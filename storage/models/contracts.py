@@ -93,4 +93,4 @@ class WaitlistEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), unique=True)
     community_id: Mapped[str] = mapped_column(ForeignKey("communities.id"))
-    created_at: Mapped[datetime]
+    created_at: Mapped[datetime]  # the place in line: moved back when told of a free place

@@ -58,22 +58,35 @@ async def sign_household_by_buttons(chat: LocalChat, doctor_name: str = "王建�
     await chat.press("确认签约")
 
 
+STAFF = {"dr-wang": "王建国", "dr-chen": "陈静", "nurse-li": "李秀英"}
+
+
+async def household_request(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
+    deliver: Callable, *staff_ids: str,
+) -> tuple[list[LocalChat], LocalChat]:  # fmt: skip
+    """Staff join; a registered resident asks to sign her household; the notices go out."""
+    staff = [await join_as(person, db, clock, centre, s, STAFF[s]) for s in staff_ids]
+    resident = person()
+    await onboard_by_buttons(resident)
+    await sign_household_by_buttons(resident)
+    await deliver()
+    return staff, resident
+
+
 async def test_household_signs_by_buttons_and_doctor_approves(
     person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
     deliver: Callable,
 ) -> None:  # fmt: skip
-    doctor = await join_as(person, db, clock, centre, "dr-wang", "王建国")
-    resident = person()
-    await onboard_by_buttons(resident)
-
-    await sign_household_by_buttons(resident)
-    assert "申请已提交" in resident.last_text()
-    summary_screen = "\n".join(s.text for s in resident.screen()[-4:])
+    [doctor], resident = await household_request(
+        person, db, clock, centre, deliver, "dr-wang"
+    )  # fmt: skip
+    assert "申请已提交" in "\n".join(s.text or "" for s in resident.screen()[-6:])
+    summary_screen = "\n".join(s.text or "" for s in resident.screen()[-6:])
     assert "张秀兰（本人）：基础服务包、高血压服务包" in summary_screen
     assert "老伴（老伴）：基础服务包、老年人服务包" in summary_screen
     assert "每年自付 ¥270" in summary_screen  # 120 (hypertension) + 150 (elderly)
 
-    await deliver()
     assert "新的签约申请：张秀兰 等 2 人。" in doctor.last_text()
     await doctor.press("查看申请")
     request = doctor.last_text()
@@ -113,11 +126,7 @@ async def test_doctor_turns_a_request_down_with_a_reason(
     person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
     deliver: Callable,
 ) -> None:  # fmt: skip
-    doctor = await join_as(person, db, clock, centre, "dr-wang", "王建国")
-    resident = person()
-    await onboard_by_buttons(resident)
-    await sign_household_by_buttons(resident)
-    await deliver()
+    [doctor], resident = await household_request(person, db, clock, centre, deliver, "dr-wang")
     await doctor.press("查看申请")
     await doctor.press("不同意")
     await doctor.press("不在服务范围")
@@ -132,12 +141,9 @@ async def test_renewal_change_of_doctor_and_cancellation(
     person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
     deliver: Callable,
 ) -> None:  # fmt: skip
-    wang = await join_as(person, db, clock, centre, "dr-wang", "王建国")
-    chen = await join_as(person, db, clock, centre, "dr-chen", "陈静")
-    resident = person()
-    await onboard_by_buttons(resident)
-    await sign_household_by_buttons(resident)
-    await deliver()
+    [wang, chen], resident = await household_request(
+        person, db, clock, centre, deliver, "dr-wang", "dr-chen"
+    )
     await wang.press("查看申请")
     await wang.press("✅ 同意")
     await deliver()
@@ -190,3 +196,29 @@ async def test_renewal_change_of_doctor_and_cancellation(
         ContractState.CANCELLED,  # the renewed year, replaced by the change of doctor
         ContractState.CANCELLED,  # with 陈静, cancelled: moved away
     ]
+
+
+async def test_packages_show_prices_items_and_why_some_are_not_offered(
+    person: Callable[..., LocalChat],
+) -> None:
+    resident = person()
+    await onboard_by_buttons(resident)  # 78, hypertension and diabetes
+    await resident.say("📝 签约")
+    await resident.press("看服务包")
+    await resident.press("高血压服务包")
+    details = resident.last_text()
+    assert "自付 ¥120/年（医保付 ¥180）" in details
+    assert "• 随访，每年 4 次" in details
+    assert "• 血压测量，每年 12 次" in details
+
+    await resident.press("返回服务包列表")
+    await resident.press("开始签约")
+    await resident.press("选好了，下一步")
+    await resident.press("王建国")
+    offers = resident.last_text()
+    assert "• 儿童服务包：6岁以下才能选" in offers
+    assert "• 孕产妇服务包：怀孕和产后一年内才能选" in offers
+    assert "• 残疾人服务包：给残疾人的服务包" in offers
+    offered = [b.text for b in resident.buttons()]
+    assert "⬜ 糖尿病服务包 · 自付 ¥200/年（医保付 ¥300）" in offered
+    assert not any("儿童服务包" in b for b in offered)

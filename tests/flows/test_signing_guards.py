@@ -14,7 +14,7 @@ from flows.signing.callbacks import CardAction, Decide, Review, Wizard
 from storage.database import Database
 from storage.models import Contract, ContractState, Staff, WaitlistEntry
 from tests.flows.test_onboarding import onboard_by_buttons
-from tests.flows.test_signing import join_as, sign_household_by_buttons
+from tests.flows.test_signing import household_request
 
 
 def alerts(chat: LocalChat) -> list[str]:
@@ -32,12 +32,9 @@ async def test_forged_and_foreign_presses_change_nothing(
     person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
     deliver: Callable,
 ) -> None:  # fmt: skip
-    wang = await join_as(person, db, clock, centre, "dr-wang", "王建国")
-    chen = await join_as(person, db, clock, centre, "dr-chen", "陈静")
-    resident = person()
-    await onboard_by_buttons(resident)
-    await sign_household_by_buttons(resident)
-    await deliver()
+    [wang, chen], resident = await household_request(
+        person, db, clock, centre, deliver, "dr-wang", "dr-chen"
+    )
     anchor = resident.screen()[-1].message_id
     assert anchor is not None
 
@@ -109,12 +106,9 @@ async def test_the_team_sees_a_request_but_only_its_doctor_decides(
     person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
     deliver: Callable,
 ) -> None:  # fmt: skip
-    await join_as(person, db, clock, centre, "dr-wang", "王建国")
-    nurse = await join_as(person, db, clock, centre, "nurse-li", "李秀英")
-    resident = person()
-    await onboard_by_buttons(resident)
-    await sign_household_by_buttons(resident)
-    await deliver()
+    [_, nurse], _resident = await household_request(
+        person, db, clock, centre, deliver, "dr-wang", "nurse-li"
+    )
     assert "新的签约申请：张秀兰 等 2 人。" in nurse.last_text()
     await nurse.press("查看申请")
     assert "张秀兰（本人） · 女 · 78岁" in nurse.last_text()

@@ -163,6 +163,23 @@ async def test_nobody_is_covered_twice(world: Centre) -> None:
     assert [c.id for c in await world.contracts()] == [requested.id]
 
 
+async def test_a_household_holds_one_contract_a_later_member_cannot_open_a_second(
+    world: Centre,
+) -> None:
+    grandma = await world.resident()
+    await world.request(grandma)
+    async with world.update(grandma) as (signing, user):
+        spouse = await signing.add_family_member(
+            user,
+            FamilyMemberDraft(relation=Relation.SPOUSE, name="李国强",
+                              birth_date=date(1950, 6, 1), sex=Sex.MALE),
+        )  # fmt: skip
+    async with world.update(grandma) as (signing, user):
+        with pytest.raises(AlreadyCovered):
+            await signing.request(user, "dr-chen", {spouse.id: []}, 1)
+    assert len(await world.contracts()) == 1
+
+
 async def test_a_household_cannot_sign_for_someone_of_another_household(world: Centre) -> None:
     grandma = await world.resident()
     neighbour = await world.resident(name="刘德华", sex=Sex.MALE)

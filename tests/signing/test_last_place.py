@@ -104,6 +104,14 @@ async def test_a_freed_place_goes_to_the_longest_waiting_household_of_the_grid(
     assert await world.messages("waitlist_place", to=elsewhere) == []  # not dr-wang's grid
     assert (await world.contract(contract.id)).state is ContractState.CANCELLED
 
+    # The household told but not signing goes to the back: the next free place is the other's.
+    world.clock.advance(timedelta(minutes=1))
+    taker = await world.request(grandma)
+    async with world.update(doctor) as (signing, user):
+        await signing.reject(user, taker.id, "full")
+    assert len(await world.messages("waitlist_place", to=second)) == 1
+    assert len(await world.messages("waitlist_place", to=first)) == 1
+
 
 async def test_an_expired_contract_frees_its_place_for_whoever_waits(world: Centre) -> None:
     doctor = await world.staff("dr-wang")
