@@ -3,20 +3,24 @@ alone; the doctor approves from his own chat and both see the same card; then sh
 doctor (the new doctor approves from hers) and cancels. Notices to the other side go through
 the outbox and the bot process's delivery sweep, which the handlers nudge: the test only waits.
 
-Renewal needs the contract's last 30 days, and the bot process runs on the system clock, which
-no setting moves: here the card shows no "🔄 一键续约" after signing; the notice and the
-one-tap renewal itself are covered by tests/flows/test_signing.py with a frozen clock."""
+Renewal opens in the contract's last 30 days, and the bot process runs on the system clock:
+the test moves the contract's dates in the bot's database, as a year passing would, and the
+card then offers the one-tap renewal. The renewal notice itself (a timed message) is covered
+by tests/flows/test_signing.py with a frozen clock."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from bot.settings import load_centre
 from flows.admin.service import create_doctor_invite
 from flows.clock import SystemClock
 from storage.database import Database
+from storage.models import Contract, ContractState
 from tests.e2e.client import BotMessage, Person, Screen
 from tests.e2e.conftest import ROOT, BotProcess
 from tests.e2e.test_onboarding_e2e import MAIN_MENU, ONBOARDING, message_with
@@ -58,6 +62,22 @@ async def invite(bot: BotProcess, staff_id: str) -> str:
     finally:
         await db.dispose()
     return made.code
+
+
+async def near_the_end(bot: BotProcess, days_left: int) -> None:
+    """As if most of the year had passed: the active contract now ends in `days_left` days."""
+    today = datetime.now(load_centre(ROOT / "config.yml").zone).date()
+    db = Database(bot.database_url)
+    try:
+        async with db.engine.begin() as conn:
+            await conn.execute(
+                update(Contract)
+                .where(Contract.state == ContractState.ACTIVE)
+                .values(starts_on=today - timedelta(days=365 - days_left),
+                        ends_on=today + timedelta(days=days_left - 1))
+            )  # fmt: skip
+    finally:
+        await db.dispose()
 
 
 async def join_as_doctor(
@@ -161,6 +181,18 @@ async def test_household_signs_changes_doctor_and_cancels(
     await wang.press("📇 看签约卡")
     doctors_card = await wang.wait_for(message_with("📇 我的家庭医生", after=seen), "his card")
     assert doctors_card.text == card.text
+
+    # A year later, near the end: one tap renews, same doctor and packages.
+    await near_the_end(bot_process, days_left=20)
+    seen = await count(resident)
+    await resident.press("📝 签约")
+    card = await resident.wait_for(message_with("📇 我的家庭医生", after=seen), "the card")
+    assert labels(card)[0] == "🔄 一键续约"
+    await resident.press("🔄 一键续约")
+    await resident.wait_for(message_with("续约成功！服务到"), "the renewal")
+    seen = await count(resident)
+    await resident.press("📇 看签约卡")
+    await resident.wait_for(message_with("📇 我的家庭医生", after=seen), "the renewed card")
 
     # Change of doctor: 陈静 agrees from her chat, and the card follows.
     await resident.press("👩‍⚕️ 换医生")
