@@ -222,3 +222,21 @@ async def test_packages_show_prices_items_and_why_some_are_not_offered(
     offered = [b.text for b in resident.buttons()]
     assert "⬜ 糖尿病服务包 · 自付 ¥200/年（医保付 ¥300）" in offered
     assert not any("儿童服务包" in b for b in offered)
+
+
+async def test_an_unanswered_request_is_escalated_and_the_resident_told(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
+    deliver: Callable,
+) -> None:  # fmt: skip
+    [doctor, nurse], resident = await household_request(
+        person, db, clock, centre, deliver, "dr-wang", "nurse-li"
+    )
+    clock.advance(timedelta(hours=71))
+    await deliver()
+    assert "催办" not in doctor.last_text()
+    clock.advance(timedelta(hours=1))
+    await deliver()
+    for staff in (doctor, nurse):
+        assert "⏰ 催办：张秀兰 的签约申请已等了 72 小时，还没有处理。" in staff.last_text()
+    assert "还在等医生审核，我们已经催办了" in resident.last_text()
+    assert "028-8765 4321" in resident.last_text()
