@@ -116,7 +116,8 @@ async def family_step(
     if (
         not isinstance(message, Message)
         or user.role.is_staff
-        or await state.get_state() != getattr(FamilyForm, step, FamilyForm.relation).state
+        or step not in ORDER
+        or await state.get_state() != getattr(FamilyForm, step).state
     ):
         await query.answer(_("这个按钮已经不能用了，请点最新消息里的按钮。"))
         return

@@ -224,16 +224,18 @@ async def wizard_step(
 ) -> None:  # fmt: skip
     message = query.message
     current = await state.get_state()
+    step = callback_data.step
     if (
         not isinstance(message, Message)
         or user.role.is_staff
-        or current != getattr(Signing, callback_data.step, Signing.who).state
+        or step not in STEPS
+        or current != getattr(Signing, step).state
     ):
         await query.answer(_("这个按钮已经不能用了，请点最新消息里的按钮。"))
         return
     turn = Turn(query, message, user, state, signing, centre, nudge)
     try:
-        await STEPS[callback_data.step](turn, callback_data.value)
+        await STEPS[step](turn, callback_data.value)
     except SigningProblem as problem:
         await query.answer(problem_text(problem, centre), show_alert=True)
 

@@ -117,3 +117,18 @@ async def test_the_team_sees_a_request_but_only_its_doctor_decides(
     assert await _state(db) is ContractState.REQUESTED
     await nurse.say("📋 待办")
     assert "签约申请：1 个" in nurse.last_text()
+
+
+async def test_forged_step_names_are_refused_not_crashing(
+    person: Callable[..., LocalChat],
+) -> None:
+    resident = person()
+    await onboard_by_buttons(resident)
+    await resident.say("📝 签约")
+    await resident.press("开始签约")
+    anchor = resident.screen()[-1].message_id or 0
+    for data in ("sgs:__name__:x", "sgs:__class__:x", "sgf:__doc__:x", "sgf:states:x",
+                 "sgs:who:999999", "sgf:relation:king", "sgx:dr-nobody:1", "sgq:bored:1",
+                 "pkg:../../etc", "sgc:explode"):  # fmt: skip
+        await resident.press_data(data, anchor)
+    assert all("不能用" in a or "不是给您" in a for a in alerts(resident)[-10:])
