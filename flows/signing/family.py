@@ -131,12 +131,8 @@ async def family_step(
             await _ask(previous, message, state, signing, centre)
         return
     next_step = await _answer(step, value, state, signing, centre, user)
-    if next_step == "save":
-        await _save(message, state, user, signing)
-    elif next_step is not None:
-        await _ask(next_step, message, state, signing, centre)
-    else:
-        await _ask(step, message, state, signing, centre)  # not a valid answer: ask again
+    # Not a valid answer: the same question again.
+    await _go(next_step or step, message, state, user, signing, centre)
 
 
 ORDER = ("relation", "name", "decade", "year", "month", "day", "sex", "health", "cond", "preg",
@@ -242,10 +238,19 @@ async def typed_birth_date(message: Message, user: User, state: FSMContext,
     if born is None:
         await message.answer(_("请点按钮选，或者照这样写：1950-03-05"))
         return
-    form = await _keep(state, born=born.isoformat(), year=born.year, month=born.month)
-    health_known = await signing.health_known(user)
-    await _ask(_following("day", form, signing.today(), health_known), message, state, signing,
-               centre)  # fmt: skip
+    form = await _keep(state, born=born.isoformat(), decade=born.year // 10 * 10,
+                       year=born.year, month=born.month)  # fmt: skip
+    following = _following("day", form, signing.today(), await signing.health_known(user))
+    await _go(following, message, state, user, signing, centre)
+
+
+async def _go(step: str, message: Message, state: FSMContext, user: User,
+              signing: SigningService, centre: CentreConfig) -> None:  # fmt: skip
+    """Asks `step`, or saves the family member when nothing is left to ask."""
+    if step == "save":
+        await _save(message, state, user, signing)
+    else:
+        await _ask(step, message, state, signing, centre)
 
 
 @routes.message(StateFilter(FamilyForm))

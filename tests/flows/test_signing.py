@@ -13,7 +13,7 @@ from bot.local_chat import LocalChat
 from flows.centre import CentreConfig
 from flows.clock import FrozenClock
 from storage.database import Database
-from storage.models import Contract, ContractState
+from storage.models import Contract, ContractState, Relation, Resident, Sex
 from tests.flows.test_onboarding import onboard_by_buttons
 from tests.flows.test_staff_and_settings import _invite
 
@@ -240,3 +240,42 @@ async def test_an_unanswered_request_is_escalated_and_the_resident_told(
         assert "⏰ 催办：张秀兰 的签约申请已等了 72 小时，还没有处理。" in staff.last_text()
     assert "还在等医生审核，我们已经催办了" in resident.last_text()
     assert "028-8765 4321" in resident.last_text()
+
+
+async def test_a_family_member_can_be_typed_and_steps_walked_back(
+    person: Callable[..., LocalChat], db: Database
+) -> None:
+    resident = person()
+    await onboard_by_buttons(resident, health=False)
+    await resident.say("📝 签约")
+    await resident.press("开始签约")
+    await resident.press("添加家人")
+    await resident.press("母亲")
+    await resident.say("   ")
+    assert "名字好像不太对" in resident.last_text()
+    await resident.say("王桂芬")
+    await resident.say("1932年4月8日")
+    # Without the resident's own health-data consent, no health questions are asked.
+    assert "已添加：王桂芬" in recent(resident)
+    await resident.press("添加家人")
+    await resident.press("老伴")
+    await resident.say("李国强")
+    await resident.say("1950-06-01")
+    assert "是男是女" in resident.last_text()
+    await resident.press("上一步")
+    assert "几号" in resident.last_text()
+    await resident.press("上一步")
+    await resident.press("上一步")
+    assert "哪一年" in resident.last_text()
+    await resident.press("1950")
+    await resident.press("6月")
+    await resident.press("1")
+    await resident.press("男")
+    assert "已添加：李国强" in recent(resident)
+    names = [b.text for b in resident.buttons()]
+    assert "✅ 王桂芬（母亲）" in names and "✅ 李国强（老伴）" in names
+
+    async with db.sessionmaker() as session:
+        mother = await session.scalar(select(Resident).where(Resident.relation == Relation.MOTHER))
+        assert mother is not None and mother.birth_date.isoformat() == "1932-04-08"
+        assert mother.sex is Sex.FEMALE and mother.conditions == [] and mother.disability is None
