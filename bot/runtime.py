@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,12 +42,50 @@ class Runtime:
     nlu: NluClient
 
 
+class DeliverySweeps:
+    """Runs the delivery sweep on the scheduler's interval and on demand ("nudge": a handler
+    queued a notice). A nudge during a sweep runs another right after it, so a notice queued
+    after the running sweep claimed its rows still goes out at once."""
+
+    def __init__(self, deliverer: Deliverer) -> None:
+        self._deliverer = deliverer
+        self._running = False
+        self._again = False
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def run(self) -> None:
+        if self._running:
+            self._again = True
+            return
+        self._running = True
+        try:
+            self._again = True
+            while self._again:
+                self._again = False
+                await self._deliverer.sweep()
+        finally:
+            self._running = False
+
+    def nudge(self) -> None:
+        if self._running:
+            self._again = True
+            return
+        task = asyncio.get_running_loop().create_task(self.run())
+        self._tasks.add(task)  # keep a reference until it is done
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Waits for sweeps started by nudges (at shutdown)."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
 def make_scheduler(
-    deliverer: Deliverer, sweep_seconds: int, db: Database, clock: Clock, centre: CentreConfig
+    sweeps: DeliverySweeps, sweep_seconds: int, db: Database, clock: Clock, centre: CentreConfig
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
-        deliverer.sweep,
+        sweeps.run,
         "interval",
         seconds=sweep_seconds,
         id=DELIVERY_JOB,
@@ -67,15 +105,6 @@ def make_scheduler(
         next_run_time=datetime.now(UTC),  # at start-up too: the bot may have been down
     )
     return scheduler
-
-
-def nudge_delivery(scheduler: AsyncIOScheduler) -> Callable[[], None]:
-    """Runs the delivery sweep now instead of at its next interval."""
-
-    def nudge() -> None:
-        scheduler.modify_job(DELIVERY_JOB, next_run_time=datetime.now(UTC))
-
-    return nudge
 
 
 async def prepare_database(settings: Settings) -> Database:
@@ -103,11 +132,12 @@ async def running(
     dp = build_dispatcher(settings, db, clock, nlu=nlu)
     i18n = make_i18n(settings.centre.centre.default_language)
     deliverer = Deliverer(bot, db.sessionmaker, clock, settings.centre, i18n)
+    sweeps = DeliverySweeps(deliverer)
     scheduler = make_scheduler(
-        deliverer, settings.centre.reminders.sweep_seconds, db, clock, settings.centre
+        sweeps, settings.centre.reminders.sweep_seconds, db, clock, settings.centre
     )
     scheduler.start()
-    dp["nudge"] = nudge_delivery(scheduler)
+    dp["nudge"] = sweeps.nudge
     try:
         yield Runtime(settings, db, clock, dp, bot, deliverer, scheduler, nlu)
     finally:
@@ -116,6 +146,7 @@ async def running(
             await rasa.stop()
         await nlu.close()
         scheduler.shutdown(wait=False)
+        await sweeps.drain()
         await dp.storage.close()
         await bot.session.close()
         await db.dispose()

@@ -3,6 +3,7 @@ person who blocked the bot is marked and not retried."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from aiogram.exceptions import TelegramForbiddenError
@@ -12,6 +13,7 @@ from aiogram.methods.base import TelegramType
 from bot.app import make_bot, make_i18n
 from bot.delivery import Deliverer, quiet_until
 from bot.local_api import LocalBotApi
+from bot.runtime import DeliverySweeps
 from bot.settings import Settings
 from flows.centre import CentreConfig
 from flows.clock import FrozenClock
@@ -126,3 +128,30 @@ def test_quiet_hours_span_midnight(centre: CentreConfig) -> None:
     assert quiet_until(evening, centre) == datetime(2026, 11, 24, 7, 30, tzinfo=SHANGHAI)
     assert quiet_until(early, centre) == datetime(2026, 11, 24, 7, 30, tzinfo=SHANGHAI)
     assert quiet_until(midday, centre) is None
+
+
+class _CountingSweeps:
+    """Stands in for the Deliverer: counts sweeps; the first waits until released."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def sweep(self) -> None:
+        self.count += 1
+        if self.count == 1:
+            self.started.set()
+            await self.release.wait()
+
+
+async def test_a_nudge_during_a_sweep_runs_another_sweep_right_after() -> None:
+    counting = _CountingSweeps()
+    sweeps = DeliverySweeps(counting)  # type: ignore[arg-type]
+    sweeps.nudge()
+    await counting.started.wait()
+    sweeps.nudge()  # a notice was queued after the running sweep claimed its rows
+    sweeps.nudge()  # several nudges meanwhile: one more sweep is enough
+    counting.release.set()
+    await sweeps.drain()
+    assert counting.count == 2
