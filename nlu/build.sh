@@ -98,7 +98,7 @@ if [ ! -f "$model" ]; then
     out="$(mktemp -d "$cache/models/.train.XXXXXX")"
     trap 'rm -rf "$out"' EXIT
     train_log="$cache/logs/rasa-train-$model_key.log"
-    log "training NLU model (~2-4 min); log: $train_log"
+    log "training NLU model (~1 min); log: $train_log"
     # JiebaTokenizer reads dictionary_path relative to the working directory.
     if ! (cd "$root" && "$venv/bin/python" -m rasa train nlu \
         --config nlu/rasa/config.yml --nlu nlu/rasa/data \

@@ -1,9 +1,10 @@
 """Cross-validated intent quality of the Rasa model (`rasa test nlu --cross-validation`).
 
-The run takes ~12 minutes on 2 cores, so its report is cached under the model's own input
-hash (training data, pipeline, Rasa venv): it is measured once per change of data or config,
-and CI holds the bar against that measurement. Rasa shuffles the folds without a seed, so two
-runs on the same data differ by about ±0.02 in F1; the bar has to hold with that margin."""
+The run takes 2-3 minutes on 2 cores (three trainings and three test passes), so its report
+is cached under the model's own input hash (training data, pipeline, Rasa venv): it is
+measured once per change of data or config, and CI holds the bar against that measurement.
+Rasa shuffles the folds without a seed, so two runs on the same data differ by about ±0.02 in
+F1; the bar has to hold with that margin."""
 
 from __future__ import annotations
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from nlu.evaluation import INTENT_F1_MIN, WEIGHTED_F1_MIN, cross_validate, intent_scores
 from nlu.server import RasaBuild
 
@@ -43,12 +41,6 @@ EXPECTED_INTENTS = {
 }
 
 
-# Known short of the bar (issue 3 stays open): weighted ≈ 0.91, out_of_scope ≈ 0.72 across
-# runs; heterogeneous chit-chat does not cross-validate. Strict: once the cached measurement
-# of the current model clears the bar, this fails until the marker is removed.
-@pytest.mark.xfail(
-    strict=True, reason="out_of_scope F1 below 0.85 and weighted below 0.92 (issue 3 open)"
-)
 def test_cross_validated_intent_f1(rasa_build: RasaBuild) -> None:
     report, _ = cross_validate(folds=3)
     scores = intent_scores(report)

@@ -75,8 +75,12 @@ def test_every_intent_is_present_once_in_order() -> None:
 
 @pytest.mark.parametrize("intent", INTENTS)
 def test_intent_has_enough_examples_without_swamping_the_others(intent: str) -> None:
-    # 25+ is the issue's floor; far more than the rest would bias DIET towards one intent.
-    assert 25 <= len(NLU[intent]) <= 2 * min(len(examples) for examples in NLU.values())
+    # 25+ is the issue's floor. The classifier weighs each intent by the inverse of its size
+    # (class_weight="balanced"), yet a far larger intent still pulls its neighbours' words
+    # towards it. out_of_scope covers everything the service is not, so it may be wider.
+    smallest = min(len(examples) for examples in NLU.values())
+    widest = 4 if intent == "out_of_scope" else 2
+    assert 25 <= len(NLU[intent]) <= widest * smallest
 
 
 def test_about_one_in_seven_examples_is_english() -> None:
@@ -106,9 +110,13 @@ def test_synonyms_map_to_the_bot_ids() -> None:
     assert targets == PACKAGE_IDS | RELATION_IDS
 
 
+# Regexes that only feed RegexFeaturizer: not entities, so nothing extracts them.
+FEATURE_ONLY_REGEXES = {"everyday_topic", "service_topic"}
+
+
 def test_lookup_and_regex_names_are_entities() -> None:
     names = {item["lookup"] for item in _items("lookup.yml")}
-    names |= {item["regex"] for item in _items("regex.yml")}
+    names |= {item["regex"] for item in _items("regex.yml")} - FEATURE_ONLY_REGEXES
     assert names <= ENTITIES
     drugs = _examples(next(i for i in _items("lookup.yml") if i["lookup"] == "drug")["examples"])
     assert len(drugs) >= 40
