@@ -1,6 +1,6 @@
 """Cross-validated intent quality of the Rasa model (`rasa test nlu --cross-validation`).
 
-The run takes 2-3 minutes on 2 cores (three trainings and three test passes), so its report
+The run takes 2.5-3.5 minutes on 2 cores (three trainings and three test passes), so its report
 is cached under the model's own input hash (training data, pipeline, Rasa venv): it is
 measured once per change of data or config, and CI holds the bar against that measurement.
 Rasa shuffles the folds with numpy's global random state and offers no seed, so unseeded runs
