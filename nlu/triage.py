@@ -378,7 +378,7 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "distress",
         _zh(
-            r"救命|救救我|快救救|快叫救护车|叫救护车|叫个救护车|快打120|打120|叫120",
+            r"救命|救救我|快救救|快救人|救人[啊呀哪]|快叫救护车|叫救护车|叫个救护车|快打120|打120|叫120",
             r"人(?:快)?不行了|快不行了|要不行了|出大事了|快来人",
         ),
         # Not _en(): "^help!" and a message that is only "emergency" need anchors, not \b.

@@ -83,7 +83,7 @@ def test_intent_has_enough_examples_without_swamping_the_others(intent: str) -> 
     assert 25 <= len(NLU[intent]) <= widest * smallest
 
 
-def test_about_one_in_seven_examples_is_english() -> None:
+def test_english_is_a_tenth_to_a_quarter_of_the_examples() -> None:
     examples = [e for examples in NLU.values() for e in examples]
     english = [e for e in examples if not re.search(r"[\u4e00-\u9fff]", e)]
     assert 0.10 <= len(english) / len(examples) <= 0.25
