@@ -83,9 +83,17 @@ def parse(settings: Settings, texts: list[str], file: str | None, now: str | Non
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
 
-    async def run() -> None:
+    async def run() -> bool:
         client = NluClient(settings.nlu_url)
         try:
+            # Said once, up front: without the server every line still comes, entities only.
+            ready = await client.ready()
+            if not ready:
+                print(
+                    f"familydoc: no NLU server answers at {settings.nlu_url}; intents are null."
+                    " Start one with `familydoc nlu serve`.",
+                    file=sys.stderr,
+                )
             for text in _texts(texts, file):
                 reading = await client.parse(text)
                 _print({
@@ -94,11 +102,11 @@ def parse(settings: Settings, texts: list[str], file: str | None, now: str | Non
                     "confidence": round(reading.confidence, 4) if reading else None,
                     "entities": normalised_entities(text, reading, moment, zone),
                 })  # fmt: skip
+            return ready
         finally:
             await client.close()
 
-    asyncio.run(run())
-    return 0
+    return 0 if asyncio.run(run()) else 3
 
 
 def triage(settings: Settings, texts: list[str], file: str | None) -> int:
