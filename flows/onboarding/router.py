@@ -4,14 +4,22 @@ Staff join with `/start doc_…` from a one-time invite."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 
 from aiogram import F
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
@@ -106,71 +114,94 @@ async def ask(
     """Puts the conversation on `step` and asks its question."""
     await state.set_state(getattr(Step, step))
     data = await state.get_data()
+    # A typed answer leaves the last question's buttons live: take them away, so only the
+    # newest question offers any.
+    await _retire_prompt(message, data.get(PROMPT_KEY))
+    text, markup = _question(step, data, onboarding.today(), centre, telegram_name)
+    sent = await message.answer(text, reply_markup=markup)
+    keep = sent.message_id if isinstance(markup, InlineKeyboardMarkup) else None
+    await state.update_data({PROMPT_KEY: keep})
+
+
+# The message id of the question whose inline buttons are still showing, if any.
+PROMPT_KEY = "prompt_id"
+
+
+async def _retire_prompt(message: Message, prompt_id: object) -> None:
+    if not isinstance(prompt_id, int) or message.bot is None:
+        return
+    # Already gone (deleted, too old) is fine: nothing is left to take away.
+    with suppress(TelegramBadRequest):
+        await message.bot.edit_message_reply_markup(
+            chat_id=message.chat.id, message_id=prompt_id, reply_markup=None
+        )
+
+
+def _question(
+    step: str, data: dict[str, object], today: date, centre: CentreConfig, telegram_name: str | None
+) -> tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup]:
     draft = ProfileDraft.from_state(data)
-    today = onboarding.today()
     if step == "language":
-        await message.answer(LANGUAGE_PROMPT, reply_markup=kb.language_keyboard())
-    elif step == "privacy":
-        await message.answer(privacy_summary(centre), reply_markup=kb.privacy_keyboard())
-    elif step == "health":
-        await message.answer(
+        return LANGUAGE_PROMPT, kb.language_keyboard()
+    if step == "privacy":
+        return privacy_summary(centre), kb.privacy_keyboard()
+    if step == "health":
+        return (
             _(
                 "还有一件事要征得您同意：\n\n"
                 "您的慢病、怀孕、血压血糖等健康信息，属于敏感个人信息。"
                 "我们只在您同意后才记录，只给您的家庭医生团队看，用来提醒和随访。\n\n"
                 "不同意也可以登记，以后在「设置」里随时可以改。"
             ),
-            reply_markup=kb.health_consent_keyboard(),
+            kb.health_consent_keyboard(),
         )
-    elif step == "name":
-        await message.answer(
+    if step == "name":
+        return (
             _("怎么称呼您？请点下面的按钮，或者直接打出您的姓名。"),
-            reply_markup=kb.name_keyboard(clean_name(telegram_name or "")),
+            kb.name_keyboard(clean_name(telegram_name or "")),
         )
-    elif step == "phone":
-        await message.answer(
+    if step == "phone":
+        return (
             _("请点下面「📱 发送我的手机号」，医生有事好联系您。\n也可以直接打出手机号。"),
-            reply_markup=kb.phone_keyboard(),
+            kb.phone_keyboard(),
         )
-    elif step == "decade":
-        await message.answer(
+    if step == "decade":
+        return (
             _("您是哪年出生的？先选年代。\n也可以直接打出生日，比如 1950-3-5。"),
-            reply_markup=kb.decade_keyboard(today),
+            kb.decade_keyboard(today),
         )
-    elif step == "year":
-        decade = int(data.get("decade", 1950))
-        await message.answer(_("请选出生年份："), reply_markup=kb.year_keyboard(decade, today))
-    elif step == "month":
-        await message.answer(_("请选出生月份："), reply_markup=kb.month_keyboard())
-    elif step == "day":
-        year, month = int(data.get("year", 1950)), int(data.get("month", 1))
-        await message.answer(_("请选您是几号出生的："), reply_markup=kb.day_keyboard(year, month))
-    elif step == "sex":
-        await message.answer(_("您的性别："), reply_markup=kb.sex_keyboard())
-    elif step == "community":
-        await message.answer(_("您住在哪个社区？"), reply_markup=kb.community_keyboard(centre))
-    elif step == "address":
-        await message.answer(
+    if step == "year":
+        decade = int(str(data.get("decade", 1950)))
+        return _("请选出生年份："), kb.year_keyboard(decade, today)
+    if step == "month":
+        return _("请选出生月份："), kb.month_keyboard()
+    if step == "day":
+        year, month = int(str(data.get("year", 1950))), int(str(data.get("month", 1)))
+        return _("请选您是几号出生的："), kb.day_keyboard(year, month)
+    if step == "sex":
+        return _("您的性别："), kb.sex_keyboard()
+    if step == "community":
+        return _("您住在哪个社区？"), kb.community_keyboard(centre)
+    if step == "address":
+        return (
             _("请打出详细地址，比如「3栋2单元501」，上门服务时用。\n不想填可以点「跳过」。"),
-            reply_markup=kb.address_keyboard(),
+            kb.address_keyboard(),
         )
-    elif step == "cond":
-        await message.answer(
+    if step == "cond":
+        return (
             _("您有下面这些慢性病吗？有几个点几个，点完再点「选好了」；都没有就点「没有这些病」。"),
-            reply_markup=kb.conditions_keyboard(centre, draft.conditions),
+            kb.conditions_keyboard(centre, draft.conditions),
         )
-    elif step == "preg":
-        await message.answer(
-            _("您现在怀孕了吗，或者在产后一年内吗？"), reply_markup=kb.pregnancy_keyboard()
-        )
-    elif step == "disab":
-        await message.answer(_("您有残疾证吗？"), reply_markup=kb.disability_keyboard())
-    elif step == "confirm":
+    if step == "preg":
+        return _("您现在怀孕了吗，或者在产后一年内吗？"), kb.pregnancy_keyboard()
+    if step == "disab":
+        return _("您有残疾证吗？"), kb.disability_keyboard()
+    if step == "confirm":
         tags = priority_tags(draft, today, centre.priority)
-        await message.answer(
-            profile_summary(draft, centre, today) + tags_sentence(tags, centre),
-            reply_markup=kb.confirm_keyboard(),
+        return profile_summary(draft, centre, today) + tags_sentence(tags, centre), (
+            kb.confirm_keyboard()
         )
+    raise ValueError(f"no onboarding step {step!r}")
 
 
 async def current_step(state: FSMContext) -> str | None:
@@ -275,6 +306,8 @@ class Turn:
         await self.query.answer()
         if self.message.text:
             await self.message.edit_text(f"{self.message.text}\n\n👉 {chosen}", reply_markup=None)
+        if (await self.state.get_data()).get(PROMPT_KEY) == self.message.message_id:
+            await self.state.update_data({PROMPT_KEY: None})  # its buttons are gone already
 
     async def go(self, step: str) -> None:
         await ask(
@@ -670,5 +703,5 @@ async def needs_a_button(
 ) -> None:
     """Anything else during onboarding: point at the buttons and ask the question again."""
     step = await current_step(state) or "language"
-    await message.answer(_("请点上面消息里的按钮来回答。"))
+    await message.answer(_("请点下面消息里的按钮来回答。"))
     await ask(step, message, state, onboarding, centre, _telegram_name(message))

@@ -61,7 +61,7 @@ NUDGES = {
     _I18N.gettext(text, locale=locale)
     for text in (
         "我现在只能看懂文字和按钮。请打字，或点下面的按钮。",
-        "请点上面消息里的按钮来回答。",
+        "请点下面消息里的按钮来回答。",
     )
     for locale in ("zh_CN", "en")
 }

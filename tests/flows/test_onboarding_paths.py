@@ -72,8 +72,35 @@ async def test_typed_answers_are_checked_kindly(person: Callable[..., LocalChat]
     assert any("1950-02-28" in s.text for s in chat.screen()[-3:])
     assert "性别" in chat.last_text()
     await chat.say("男的")
-    assert "请点上面消息里的按钮" in chat.screen()[-2].text
+    assert any("请点下面消息里的按钮" in s.text for s in chat.screen()[-3:])
     assert "性别" in chat.last_text()
+
+
+async def test_a_typed_answer_takes_the_old_buttons_away(
+    person: Callable[..., LocalChat],
+) -> None:
+    chat = person()
+    await chat.say("/start")
+    for label in ("中文", "同意，继续", "✅ 同意"):
+        await chat.press(label)
+    await chat.say("王桂芬")  # typed, not 「就叫我」
+    await chat.press("发送我的手机号")
+    await chat.say("1950-3-5")  # typed, not the decade buttons
+    assert [b.text for b in chat.buttons()] == ["👨 男", "👩 女", "⬅️ 上一步"]
+    await chat.say("男的")  # not an answer: asked again, with buttons only on the new question
+    first, second = (s for s in chat.screen() if s.kind == "message" and "性别" in s.text)
+    taken_away = [s for s in chat.screen() if s.kind == "edit" and s.message_id == first.message_id]
+    assert taken_away and taken_away[-1].inline is None
+    assert {b.message_id for b in chat.buttons()} == {second.message_id}
+    for label in ("女", "幸福一社区"):
+        await chat.press(label)
+    await chat.say("3栋2单元501")  # typed, not 「跳过」
+    await chat.press("没有这些病")
+    await chat.press("没有")
+    await chat.press("对，保存")
+    assert [b.text for b in chat.buttons()] == [
+        "📝 签约", "📅 预约", "💊 用药", "👩‍⚕️ 问医生", "📈 记录", "⚙️ 设置",
+    ]  # fmt: skip
 
 
 async def test_someone_elses_contact_is_refused(person: Callable[..., LocalChat]) -> None:
