@@ -88,6 +88,9 @@ async def open_signing_for(
     elif intent == "ask_packages":
         await show_packages(message, user, signing, centre)
     else:
+        if intent != "sign_contract" and await signing.current(user) is None:
+            # "取消签约" / "我的医生是谁" with nothing signed: say so before inviting.
+            await message.answer(_("您现在还没有签约家庭医生。"))
         await show_card_or_intro(message, user, signing, session, centre)
 
 

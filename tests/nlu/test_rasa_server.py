@@ -90,3 +90,6 @@ async def test_typed_wishes_reach_the_right_answer(
     assert "发给您的家庭医生" in asking
     assert "请选择语言" in (await resident.say("我想换成英文"))[-1].text
     assert "签个家庭医生吧" in (await resident.say("我想签个家庭医生"))[-1].text
+    *_, nothing_signed, invitation = await resident.say("我要取消签约")
+    assert nothing_signed.text == "您现在还没有签约家庭医生。"
+    assert "签个家庭医生吧" in invitation.text
