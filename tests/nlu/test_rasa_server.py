@@ -72,17 +72,22 @@ def test_cli_status_reports_the_server(rasa_url: str) -> None:
     assert json.loads(done.stdout) == {"url": rasa_url, "ready": True}
 
 
-async def test_typed_wishes_reach_the_right_answer(
+@pytest.fixture
+async def resident(
     nlu: NluClient,
     settings: Settings,
     db: Database,
     clock: FrozenClock,
     person: Callable[..., LocalChat],
-) -> None:
-    resident = person()
-    await onboard_by_buttons(resident)
-    resident.dp = build_dispatcher(settings, db, clock, nlu=nlu)
+) -> LocalChat:
+    """An onboarded resident whose bot hears free text through the real Rasa server."""
+    chat = person()
+    await onboard_by_buttons(chat)
+    chat.dp = build_dispatcher(settings, db, clock, nlu=nlu)
+    return chat
 
+
+async def test_typed_wishes_reach_the_right_answer(resident: LocalChat) -> None:
     assert "不客气" in (await resident.say("谢谢你啊"))[-1].text
     booking = (await resident.say("我想约明天上午九点看王医生"))[-1].text
     assert booking.startswith("预约功能正在准备中")
@@ -108,15 +113,8 @@ ODD_TEXTS = [
 
 
 async def test_odd_text_through_the_real_server_gets_a_normal_answer(
-    nlu: NluClient,
-    settings: Settings,
-    db: Database,
-    clock: FrozenClock,
-    person: Callable[..., LocalChat],
+    resident: LocalChat,
 ) -> None:
-    resident = person()
-    await onboard_by_buttons(resident)
-    resident.dp = build_dispatcher(settings, db, clock, nlu=nlu)
     for text in ODD_TEXTS:
         reply = (await resident.say(text))[-1]
         assert reply.kind == "message" and reply.text.strip(), text
