@@ -197,10 +197,9 @@ def _question(
     if step == "disab":
         return _("您有残疾证吗？"), kb.disability_keyboard()
     if step == "confirm":
+        summary = profile_summary(draft, centre, today)
         tags = priority_tags(draft, today, centre.priority)
-        return profile_summary(draft, centre, today) + tags_sentence(tags, centre), (
-            kb.confirm_keyboard()
-        )
+        return summary + tags_sentence(tags, centre), kb.confirm_keyboard()
     raise ValueError(f"no onboarding step {step!r}")
 
 
