@@ -69,9 +69,9 @@ nlu-model:
 # After changing texts in code: refresh the catalogue template and merge it into each language.
 messages: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k gettext --no-location --sort-output \
-		--omit-header -o bot/locales/messages.pot . >/dev/null
+		--omit-header --width 100 -o bot/locales/messages.pot . >/dev/null
 	$(BIN)/pybabel update -i bot/locales/messages.pot -d bot/locales -D messages \
-		--no-fuzzy-matching --omit-header
+		--no-fuzzy-matching --omit-header --width 100
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
