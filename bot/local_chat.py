@@ -129,23 +129,27 @@ class LocalChat:
         texts = [s.text for s in self.screen() if s.kind == "message"]
         return texts[-1] if texts else ""
 
-    def buttons(self) -> list[VisibleButton]:
-        """Inline buttons of the newest message that has any, then the reply keyboard."""
-        visible: list[VisibleButton] = []
+    def messages_with_buttons(self) -> dict[int, InlineKeyboardMarkup]:
+        """Every message in the chat whose inline buttons still show, by message id."""
         latest_inline: dict[int, InlineKeyboardMarkup | None] = {}
-        keyboard: ReplyKeyboardMarkup | None = None
         for sent in self.screen():
             if sent.message_id is not None and sent.kind in ("message", "edit"):
                 latest_inline[sent.message_id] = sent.inline
+        return {mid: markup for mid, markup in latest_inline.items() if markup is not None}
+
+    def buttons(self) -> list[VisibleButton]:
+        """Inline buttons of the newest message that has any, then the reply keyboard."""
+        visible: list[VisibleButton] = []
+        keyboard: ReplyKeyboardMarkup | None = None
+        for sent in self.screen():
             if isinstance(sent.keyboard, ReplyKeyboardMarkup):
                 keyboard = sent.keyboard
             elif isinstance(sent.keyboard, ReplyKeyboardRemove):
                 keyboard = None
-        with_buttons = [mid for mid, markup in latest_inline.items() if markup is not None]
+        with_buttons = self.messages_with_buttons()
         if with_buttons:
             newest = max(with_buttons)
-            markup = latest_inline[newest]
-            assert markup is not None
+            markup = with_buttons[newest]
             for row in markup.inline_keyboard:
                 for b in row:
                     visible.append(VisibleButton(b.text, b.callback_data, newest))

@@ -4,12 +4,10 @@ Staff join with `/start doc_…` from a one-time invite."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 
 from aiogram import F
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -47,6 +45,7 @@ from flows.onboarding.texts import (
     profile_summary,
     tags_sentence,
 )
+from flows.prompts import ask_with_buttons, buttons_taken_away
 from flows.routes import SliceRoutes
 from flows.settings.service import SettingsService
 from flows.texts import LANGUAGE_PROMPT, join_list, local_name, month_name
@@ -113,28 +112,10 @@ async def ask(
 ) -> None:
     """Puts the conversation on `step` and asks its question."""
     await state.set_state(getattr(Step, step))
-    data = await state.get_data()
-    # A typed answer leaves the last question's buttons live: take them away, so only the
-    # newest question offers any.
-    await _retire_prompt(message, data.get(PROMPT_KEY))
-    text, markup = _question(step, data, onboarding.today(), centre, telegram_name)
-    sent = await message.answer(text, reply_markup=markup)
-    keep = sent.message_id if isinstance(markup, InlineKeyboardMarkup) else None
-    await state.update_data({PROMPT_KEY: keep})
-
-
-# The message id of the question whose inline buttons are still showing, if any.
-PROMPT_KEY = "prompt_id"
-
-
-async def _retire_prompt(message: Message, prompt_id: object) -> None:
-    if not isinstance(prompt_id, int) or message.bot is None:
-        return
-    # Already gone (deleted, too old) is fine: nothing is left to take away.
-    with suppress(TelegramBadRequest):
-        await message.bot.edit_message_reply_markup(
-            chat_id=message.chat.id, message_id=prompt_id, reply_markup=None
-        )
+    text, markup = _question(
+        step, await state.get_data(), onboarding.today(), centre, telegram_name
+    )
+    await ask_with_buttons(message, state, text, markup)
 
 
 def _question(
@@ -305,8 +286,7 @@ class Turn:
         await self.query.answer()
         if self.message.text:
             await self.message.edit_text(f"{self.message.text}\n\n👉 {chosen}", reply_markup=None)
-        if (await self.state.get_data()).get(PROMPT_KEY) == self.message.message_id:
-            await self.state.update_data({PROMPT_KEY: None})  # its buttons are gone already
+        await buttons_taken_away(self.state, self.message)
 
     async def go(self, step: str) -> None:
         await ask(

@@ -10,12 +10,13 @@ from aiogram import F
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
 from flows.onboarding import keyboards as profile_kb
 from flows.onboarding.service import clean_name, may_be_pregnant, parse_birth_date
+from flows.prompts import ask_with_buttons, buttons_taken_away, retire_buttons
 from flows.routes import SliceRoutes
 from flows.signing import keyboards as kb
 from flows.signing.callbacks import Family
@@ -66,44 +67,44 @@ async def _keep(state: FSMContext, **values: Any) -> dict[str, Any]:
 
 async def _ask(step: str, message: Message, state: FSMContext, signing: SigningService,
                centre: CentreConfig) -> None:  # fmt: skip
-    form = await _form(state)
-    today = signing.today()
     await state.set_state(getattr(FamilyForm, step))
+    text, markup = _question(step, await _form(state), signing.today(), centre)
+    await ask_with_buttons(message, state, text, markup)
+
+
+def _question(step: str, form: dict[str, Any], today: date,
+              centre: CentreConfig) -> tuple[str, InlineKeyboardMarkup]:  # fmt: skip
     relation = Relation(form["relation"]) if "relation" in form else Relation.OTHER
     who = relation_label(relation)
     if step == "name":
-        await message.answer(_("{who}叫什么名字？请打字告诉我。").format(who=who),
-                             reply_markup=kb.family_name_keyboard(who))  # fmt: skip
-    elif step == "decade":
-        await message.answer(_("{who}是哪一年出生的？先选年代：").format(who=who),
-                             reply_markup=profile_kb.decade_keyboard(today, make))  # fmt: skip
-    elif step == "year":
-        await message.answer(_("哪一年？"), reply_markup=profile_kb.year_keyboard(
-            int(form["decade"]), today, make))  # fmt: skip
-    elif step == "month":
-        await message.answer(_("几月？"), reply_markup=profile_kb.month_keyboard(make))
-    elif step == "day":
-        await message.answer(_("几号？"), reply_markup=profile_kb.day_keyboard(
-            int(form["year"]), int(form["month"]), make))  # fmt: skip
-    elif step == "sex":
-        await message.answer(_("{who}是男是女？").format(who=who),
-                             reply_markup=profile_kb.sex_keyboard(make))  # fmt: skip
-    elif step == "health":
-        await message.answer(
+        return (_("{who}叫什么名字？请打字告诉我。").format(who=who),
+                kb.family_name_keyboard(who))  # fmt: skip
+    if step == "decade":
+        return (_("{who}是哪一年出生的？先选年代：").format(who=who),
+                profile_kb.decade_keyboard(today, make))  # fmt: skip
+    if step == "year":
+        return _("哪一年？"), profile_kb.year_keyboard(int(form["decade"]), today, make)
+    if step == "month":
+        return _("几月？"), profile_kb.month_keyboard(make)
+    if step == "day":
+        return _("几号？"), profile_kb.day_keyboard(int(form["year"]), int(form["month"]), make)
+    if step == "sex":
+        return _("{who}是男是女？").format(who=who), profile_kb.sex_keyboard(make)
+    if step == "health":
+        return (
             _("要记录{who}的慢病情况吗？这样能选到合适的服务包。\n"
               "健康信息很私密，请先征得{who}本人同意。").format(who=who),
-            reply_markup=kb.family_health_keyboard(),
+            kb.family_health_keyboard(),
         )  # fmt: skip
-    elif step == "cond":
-        await message.answer(_("{who}有这些慢病吗？可以多选：").format(who=who),
-                             reply_markup=profile_kb.conditions_keyboard(
-                                 centre, form.get("cond", []), make))  # fmt: skip
-    elif step == "preg":
-        await message.answer(_("{who}现在怀孕或刚生完孩子吗？").format(who=who),
-                             reply_markup=profile_kb.pregnancy_keyboard(make))  # fmt: skip
-    elif step == "disab":
-        await message.answer(_("{who}有残疾吗？").format(who=who),
-                             reply_markup=profile_kb.disability_keyboard(make))  # fmt: skip
+    if step == "cond":
+        return (_("{who}有这些慢病吗？可以多选：").format(who=who),
+                profile_kb.conditions_keyboard(centre, form.get("cond", []), make))  # fmt: skip
+    if step == "preg":
+        return (_("{who}现在怀孕或刚生完孩子吗？").format(who=who),
+                profile_kb.pregnancy_keyboard(make))  # fmt: skip
+    if step == "disab":
+        return _("{who}有残疾吗？").format(who=who), profile_kb.disability_keyboard(make)
+    raise ValueError(f"no family form step {step!r}")
 
 
 @routes.callback_query(Family.filter())
@@ -123,6 +124,7 @@ async def family_step(
         return
     await query.answer()
     await message.edit_reply_markup(reply_markup=None)
+    await buttons_taken_away(state, message)
     if value == "back":
         previous = _previous(step, await _form(state), signing.today())
         if previous is None:
@@ -248,6 +250,7 @@ async def _go(step: str, message: Message, state: FSMContext, user: User,
               signing: SigningService, centre: CentreConfig) -> None:  # fmt: skip
     """Asks `step`, or saves the family member when nothing is left to ask."""
     if step == "save":
+        await retire_buttons(message, state)
         await _save(message, state, user, signing)
     else:
         await _ask(step, message, state, signing, centre)

@@ -257,6 +257,10 @@ async def test_a_family_member_can_be_typed_and_steps_walked_back(
     await resident.say("1932年4月8日")
     # Without the resident's own health-data consent, no health questions are asked.
     assert "已添加：王桂芬" in recent(resident)
+    # Answered by typing, the name and birth-year questions no longer offer their buttons.
+    asked = [s.message_id for s in resident.screen() if s.kind == "message"
+             and ("叫什么名字" in s.text or "哪一年出生" in s.text)]  # fmt: skip
+    assert len(asked) == 2 and not set(asked) & set(resident.messages_with_buttons())
     await resident.press("添加家人")
     await resident.press("老伴")
     await resident.say("李国强")
