@@ -16,7 +16,8 @@ from storage.users import find_user
 
 TRIAL_RESIDENT_ID = 10_001
 TRIAL_DOCTOR_ID = 10_002
-PROMPT = "请输入数字选择按钮，或直接打字（/quit 退出）："
+# Chinese first, as the bot; the English half is for evaluators and English-speaking residents.
+PROMPT = "请输入数字选择按钮，或直接打字（/quit 退出）· Number = button, or type (/quit): "
 QUIT = {"/quit", "/exit", "退出"}
 
 
@@ -38,7 +39,7 @@ class TerminalScreen:
                 if added:  # the usual edit: the answer appended to the question
                     self._print("   " + added)
             elif before is not None:
-                self._print("🤖 (已更新) " + sent.text.replace("\n", "\n   "))
+                self._print("🤖 (已更新 · edited) " + sent.text.replace("\n", "\n   "))
             else:
                 self._print("🤖 " + sent.text.replace("\n", "\n   "))
         else:
