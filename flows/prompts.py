@@ -23,7 +23,7 @@ async def ask_with_buttons(
     markup: InlineKeyboardMarkup | ReplyKeyboardMarkup,
 ) -> Message:
     """Sends the question after taking the buttons off the one before it, if still there."""
-    await retire_buttons(message, state)
+    await _take_buttons_off(message, await _live_prompt(state))
     sent = await message.answer(text, reply_markup=markup)
     live = sent.message_id if isinstance(markup, InlineKeyboardMarkup) else None
     await state.update_data({PROMPT_KEY: live})
@@ -32,19 +32,29 @@ async def ask_with_buttons(
 
 async def buttons_taken_away(state: FSMContext, message: Message) -> None:
     """The handler took `message`'s buttons away itself: nothing left for the next question."""
-    if (await state.get_data()).get(PROMPT_KEY) == message.message_id:
+    if await _live_prompt(state) == message.message_id:
         await state.update_data({PROMPT_KEY: None})
 
 
 async def retire_buttons(message: Message, state: FSMContext) -> None:
     """Takes the buttons off the last question asked in this chat, if they still show: the
     form is done with it (answered by typing, or the form is over)."""
+    prompt_id = await _live_prompt(state)
+    if prompt_id is not None:
+        await _take_buttons_off(message, prompt_id)
+        await state.update_data({PROMPT_KEY: None})
+
+
+async def _live_prompt(state: FSMContext) -> int | None:
     prompt_id = (await state.get_data()).get(PROMPT_KEY)
-    if not isinstance(prompt_id, int) or message.bot is None:
+    return prompt_id if isinstance(prompt_id, int) else None
+
+
+async def _take_buttons_off(message: Message, prompt_id: int | None) -> None:
+    if prompt_id is None or message.bot is None:
         return
     # Already gone (deleted, or too old to edit) is fine: nothing is left to take away.
     with suppress(TelegramBadRequest):
         await message.bot.edit_message_reply_markup(
             chat_id=message.chat.id, message_id=prompt_id, reply_markup=None
         )
-    await state.update_data({PROMPT_KEY: None})
