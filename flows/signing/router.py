@@ -88,10 +88,9 @@ async def open_signing_for(
     elif intent == "ask_packages":
         await show_packages(message, user, signing, centre)
     else:
-        if intent != "sign_contract" and await signing.current(user) is None:
-            # "取消签约" / "我的医生是谁" with nothing signed: say so before inviting.
-            await message.answer(_("您现在还没有签约家庭医生。"))
-        await show_card_or_intro(message, user, signing, session, centre)
+        # "取消签约" / "我的医生是谁" with nothing signed: say so before inviting.
+        await show_card_or_intro(message, user, signing, session, centre,
+                                 say_unsigned=intent != "sign_contract")  # fmt: skip
 
 
 async def show_packages(
@@ -104,10 +103,12 @@ async def show_packages(
 
 async def show_card_or_intro(
     message: Message, user: User, signing: SigningService, session: AsyncSession,
-    centre: CentreConfig, *, edit: bool = False,
+    centre: CentreConfig, *, edit: bool = False, say_unsigned: bool = False,
 ) -> None:  # fmt: skip
     contract = await signing.current(user)
     if contract is None:
+        if say_unsigned:
+            await message.answer(_("您现在还没有签约家庭医生。"))
         text = _(
             "签个家庭医生吧！\n\n"
             "签约后，您有自己的医生团队：优先预约、随访提醒、慢病长处方、有事直接问。\n"
