@@ -398,6 +398,33 @@ async def test_flood_control_longer_than_the_lease_gives_the_message_back_withou
     assert row.due_at == now + timedelta(seconds=3600) and row.attempts == 0
 
 
+class FloodOnce(LocalBotApi):
+    """Flood control on the first send only, with a wait that fits in the lease."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flooded = False
+
+    async def make_request(self, bot, method: TelegramMethod[TelegramType], timeout=None):  # type: ignore[no-untyped-def]
+        if isinstance(method, SendMessage) and not self.flooded:
+            self.flooded = True
+            raise TelegramRetryAfter(method=method, message="Too Many Requests", retry_after=0)
+        return await super().make_request(bot, method, timeout)
+
+
+async def test_a_short_flood_control_wait_is_waited_out_in_the_same_send(
+    settings: Settings, db: Database, clock: FrozenClock
+) -> None:
+    now = clock.now()
+    user = await _person(db, 642, "zh_CN", now)
+    message_id = await _due(db, user, now, Priority.URGENT)
+    api = FloodOnce()
+    assert (await _deliverer(settings, db, clock, api).sweep()).sent == 1
+    assert len(api.in_chat(642)) == 1
+    row = await _row(db, message_id)
+    assert row.state is MessageState.SENT and row.attempts == 0
+
+
 def test_every_deliverer_has_its_own_worker_id() -> None:
     a, b = worker_id(), worker_id()
     assert a != b and f":{os.getpid()}:" in a
