@@ -293,8 +293,8 @@ class Deliverer:
         try:
             return self._text(message, locale), self._buttons(message, locale)
         except (KeyError, IndexError, ValueError, TypeError) as exc:
-            if locale == SOURCE_LANGUAGE:
-                raise RenderError(type(exc).__name__) from exc
+            if locale == SOURCE_LANGUAGE:  # the placeholder's name helps whoever fixes it
+                raise RenderError(f"{type(exc).__name__} {exc}") from exc
             log.error("message %s: its %s text does not render (%s); sent in %s",
                       message.id, locale, type(exc).__name__, SOURCE_LANGUAGE)  # fmt: skip
             return self._render(message, SOURCE_LANGUAGE)
