@@ -173,6 +173,25 @@ class TriageThresholds(_Frozen):
     glucose_high: Annotated[float, Field(gt=5, le=50)] = 16.7
 
 
+class DutyContacts(_Frozen):
+    """Who hears a red-flag alert that could not reach the resident's care team."""
+
+    staff: tuple[str, ...] = ()  # staff ids (their bot accounts)
+    admins: bool = True  # and the centre's admins
+
+
+class DeliveryPolicy(_Frozen):
+    """Sending what is due: how long a sender holds a message, retries, giving up."""
+
+    claim_lease_seconds: Annotated[float, Field(gt=0, le=3600)] = 300
+    max_attempts: Annotated[int, Field(ge=1, le=20)] = 5
+    red_flag_max_attempts: Annotated[int, Field(ge=1, le=20)] = 2
+    retry_first_seconds: Annotated[float, Field(gt=0, le=3600)] = 30
+    retry_max_minutes: Annotated[float, Field(gt=0, le=24 * 60)] = 30
+    resend_after_unblock_hours: Annotated[float, Field(ge=0, le=24 * 30)] = 24
+    duty: DutyContacts = DutyContacts()
+
+
 class PrivacyPolicy(_Frozen):
     notice_version: Annotated[str, Field(min_length=1)]
     health_consent_version: Annotated[str, Field(min_length=1)]
@@ -216,6 +235,7 @@ class CentreConfig(_Frozen):
     reply_targets: ReplyTargets = ReplyTargets()
     quiet_hours: QuietHours
     triage: TriageThresholds = TriageThresholds()
+    delivery: DeliveryPolicy = DeliveryPolicy()
     privacy: PrivacyPolicy
 
     @property
@@ -225,7 +245,7 @@ class CentreConfig(_Frozen):
     @model_validator(mode="after")
     def _references_resolve(self) -> CentreConfig:
         team_ids = _unique("teams", [t.id for t in self.teams])
-        _unique("staff", [m.id for t in self.teams for m in t.members])
+        staff_ids = _unique("staff", [m.id for t in self.teams for m in t.members])
         _unique("communities", [c.id for c in self.communities])
         _unique("packages", [p.id for p in self.packages])
         codes = _unique("conditions", [c.code for c in self.conditions])
@@ -239,6 +259,9 @@ class CentreConfig(_Frozen):
         for code in self.priority.conditions:
             if code not in codes:
                 raise ValueError(f"priority names unknown condition {code!r}")
+        for staff_id in self.delivery.duty.staff:
+            if staff_id not in staff_ids:
+                raise ValueError(f"delivery.duty names unknown staff {staff_id!r}")
         if self.contract.default_term_years not in self.contract.terms_years:
             raise ValueError("contract.default_term_years must be one of contract.terms_years")
         if not any(p.price == 0 for p in self.packages):

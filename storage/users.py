@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from storage.models import Resident, Role, User
+from storage.outbox import reopen_blocked_messages
 
 # last_seen_at is advisory; writing it on every update would make each update a write.
 _SEEN_GRANULARITY = timedelta(minutes=5)
@@ -32,6 +33,7 @@ async def load_or_create_user(session: AsyncSession, telegram_id: int, now: date
         user.last_seen_at = now
     if user.blocked_bot_at is not None:
         user.blocked_bot_at = None  # they are talking to us again
+        await reopen_blocked_messages(session, user.id, now)  # what is still of use goes out
     return user
 
 

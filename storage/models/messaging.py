@@ -29,9 +29,14 @@ class ScheduledMessage(Base):
     state: Mapped[MessageState] = mapped_column(
         enum_column(MessageState), default=MessageState.PENDING
     )
-    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))  # which process (for people)
     claimed_until: Mapped[datetime | None]
+    # Fencing token of the current claim: every update of a claimed row names it, so a sender
+    # whose lease ran out (and whose row was claimed again) can change nothing.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     attempts: Mapped[int] = mapped_column(Integer(), default=0)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(200))
+    # Failed because the person had blocked the bot: sent after all if they come back by then.
+    resend_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
