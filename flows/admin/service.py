@@ -12,12 +12,14 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from flows.catalogue import N_
 from flows.centre import WEEKDAYS, CentreConfig
 from flows.clock import Clock, SystemClock
 from storage import invites as stored
 from storage.audit import record_audit
 from storage.models import ClinicHours, Community, Package, PackageItem, Role, Staff, Team, User
 from storage.models.centre import InviteKind
+from storage.outbox import schedule_message
 from storage.users import revoke_staff_access, staff_post_holder, users_with_role
 
 INVITE_PREFIX = "doc_"
@@ -27,6 +29,8 @@ LABEL_MAX = 40
 # Outbox kinds that only make sense to someone on a team or an admin: withdrawn when the
 # account loses that access (flows/signing/notices.py and flows/understanding/service.py).
 STAFF_NOTICE_KINDS = ("signing_request", "signing_escalation", "contract_changed", "red_flag_alert")
+# Why the staff buttons stopped working, told once (their old keyboard may still show).
+ACCESS_ENDED = N_("您的工作账号已停用，团队的消息不会再发给您。如有疑问，请联系中心管理员。")
 
 
 class UnknownStaff(LookupError):
@@ -126,7 +130,7 @@ async def _drop_removed_staff(session: AsyncSession, now: datetime) -> None:
             .where(Staff.active.is_(False))
         )
     ).all()
-    await revoke_staff_access(session, [r.id for r in rows], staff_kinds=STAFF_NOTICE_KINDS)
+    await _end_access(session, [r.id for r in rows], now)
     inactive = list(await session.scalars(select(Staff.id).where(Staff.active.is_(False))))
     for staff_id in inactive:
         await stored.revoke_open_invites(session, staff_id=staff_id, now=now)
@@ -271,7 +275,7 @@ async def remove_staff(session: AsyncSession, staff_id: str, clock: Clock) -> Re
     now = clock.now()
     holder = await staff_post_holder(session, staff_id)
     if holder is not None:
-        await revoke_staff_access(session, [holder.id], staff_kinds=STAFF_NOTICE_KINDS)
+        await _end_access(session, [holder.id], now)
         record_audit(session, at=now, actor_user_id=None, action="staff_removed",
                      subject_type="staff", subject_id=staff_id, reason="admin")  # fmt: skip
     open_count = await stored.open_invite_count(session, staff_id, now)
@@ -291,9 +295,18 @@ async def remove_admin(session: AsyncSession, user_id: int, clock: Clock) -> Non
     user = await session.get(User, user_id)
     if user is None or user.role is not Role.ADMIN:
         raise NotAnAdmin(f"user {user_id} is not an admin (see list-admins)")
-    await revoke_staff_access(session, [user_id], staff_kinds=STAFF_NOTICE_KINDS)
+    await _end_access(session, [user_id], clock.now())
     record_audit(session, at=clock.now(), actor_user_id=None, action="admin_removed",
                  subject_type="user", subject_id=user_id)  # fmt: skip
+
+
+async def _end_access(session: AsyncSession, user_ids: list[int], now: datetime) -> None:
+    """Staff (or admin) access ends at once: the role is reset, team notices waiting for
+    them are withdrawn, and they are told why their staff buttons stopped working."""
+    await revoke_staff_access(session, user_ids, staff_kinds=STAFF_NOTICE_KINDS)
+    for user_id in user_ids:
+        await schedule_message(session, kind="access_ended", recipient_user_id=user_id,
+                               due_at=now, payload={"text": ACCESS_ENDED}, now=now)  # fmt: skip
 
 
 async def _known(session: AsyncSession) -> str:
