@@ -8,7 +8,7 @@ import io
 import os
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from bot.runtime import prepare_database
 from bot.settings import Settings
@@ -97,7 +97,7 @@ async def list_invites(settings: Settings) -> int:
          str(i.used_by_user_id or "-"))
         for i in lines
     ]  # fmt: skip
-    for row in _table(rows):
+    for row in _table(rows, numeric=(0,)):
         print(row)
     return 0
 
@@ -155,13 +155,10 @@ async def list_admins(settings: Settings) -> int:
     if not lines:
         print("no admins (familydoc admin invite-admin makes one)")
         return 0
-    for row in _table(
-        [
-            ("user", "name", "since"),
-            *((str(a.user_id), a.label or "-", a.joined_local) for a in lines),
-        ]
-    ):
-        print(row)  # fmt: skip
+    header = ("user", "name", "since")
+    rows = [(str(a.user_id), a.label or "-", a.joined_local) for a in lines]
+    for row in _table([header, *rows], numeric=(0,)):
+        print(row)
     return 0
 
 
@@ -239,11 +236,10 @@ def _cells(line: ContractLine) -> tuple[str, ...]:
     )
 
 
-def _table(rows: Sequence[Sequence[str]]) -> list[str]:
+def _table(rows: Sequence[Sequence[str]], numeric: Collection[int] = (0, 3)) -> list[str]:
     """Columns padded to the widest cell as a terminal shows it (a Chinese character takes two
     columns); numbers right-aligned, the last column left ragged."""
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    numeric = {0, 3}
     out: list[str] = []
     for row in rows:
         cells = [
