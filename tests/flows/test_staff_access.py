@@ -5,10 +5,12 @@ escalations, and the whole team sees the team's open questions in 📋 待办.""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 from aiogram import Bot
 from sqlalchemy import select
@@ -18,6 +20,7 @@ from bot.delivery import Deliverer
 from bot.local_api import LocalBotApi
 from bot.local_chat import LocalChat
 from bot.settings import settings_from_mapping
+from bot.terminal_chat import run_terminal_chat
 from flows.admin.service import create_admin_invite, invite_hash, remove_staff, sync_centre
 from flows.centre import CentreConfig
 from flows.clock import FrozenClock
@@ -233,3 +236,30 @@ async def test_an_admin_invite_cannot_turn_a_doctor_into_an_admin(
     async with db.sessionmaker() as session:
         admins = await session.scalars(select(User).where(User.role == Role.ADMIN))
         assert admins.all() == []
+
+
+async def _trial_doctor(db: Database, capsys: pytest.CaptureFixture[str]) -> str:
+    """`familydoc chat --as doctor` on this database: one press of 📋 待办, then /quit."""
+    config = str(ROOT / "config.yml")
+    settings = settings_from_mapping(
+        {"CONFIG_PATH": config, "DATABASE_URL": db.url, "NLU_AUTOSTART": "false"}
+    )
+    await run_terminal_chat(settings, as_doctor=True, stdin=io.StringIO("1\n/quit\n"))
+    return capsys.readouterr().out
+
+
+async def test_the_trial_doctor_joins_the_first_gp_post_nobody_holds(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    shown = await _trial_doctor(db, capsys)
+    assert "欢迎您，王建国！您已加入全科一团队。" in shown and "居民提问：0 个" in shown
+    assert "请选择要办的事" in await _trial_doctor(db, capsys)  # joined already: the menu
+
+    # On a database where Dr Wang's post is someone else's, the trial takes the next GP's.
+    async with db.sessionmaker() as session:
+        await remove_staff(session, "dr-wang", clock)
+        await session.commit()
+    wang = await join_as(person, db, clock, centre, "dr-wang", "王建国")
+    assert "欢迎您，陈静！您已加入全科二团队。" in await _trial_doctor(db, capsys)
+    assert await _role(db, wang) == (Role.DOCTOR, "dr-wang")
