@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from flows.admin.service import create_doctor_invite, invite_hash
+from flows.admin.service import create_doctor_invite, invite_hash, remove_staff
 from flows.centre import CentreConfig
 from flows.clock import FrozenClock
 from flows.onboarding.service import InviteInvalid, OnboardingService, StaffPostHeld
@@ -124,3 +124,26 @@ async def test_a_newer_invite_revokes_the_older_one(
         assert await _redeem(any_db, clock, centre, 301, old) == "invalid"
     roles = await _roles(any_db)
     assert roles[302] == (Role.DOCTOR, "dr-wang") and roles[301] == (Role.RESIDENT, None)
+
+
+async def test_invites_and_removals_leave_an_audit_trail_without_names(
+    any_db: Database, clock: FrozenClock, centre: CentreConfig
+) -> None:
+    await _accounts(any_db, clock, 401)
+    async with any_db.sessionmaker() as session:
+        await create_doctor_invite(session, staff_id="nurse-li", clock=clock, centre=centre)
+        made = await create_doctor_invite(session, staff_id="nurse-li", clock=clock, centre=centre)
+        await session.commit()
+    assert await _redeem(any_db, clock, centre, 401, made.code) == "joined"
+    async with any_db.sessionmaker() as session:
+        await remove_staff(session, "nurse-li", clock)
+        await session.commit()
+        entries = (await session.scalars(select(AuditEntry).order_by(AuditEntry.id))).all()
+    assert [(e.action, e.subject_id) for e in entries] == [
+        ("invite_created", "nurse-li"),
+        ("invite_revoked", "nurse-li"),
+        ("invite_created", "nurse-li"),
+        ("invite_redeemed", "nurse-li"),
+        ("staff_removed", "nurse-li"),
+    ]
+    assert "李秀英" not in repr([(e.detail, e.subject_id) for e in entries])
