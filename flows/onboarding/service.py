@@ -353,7 +353,7 @@ class OnboardingService:
                 if invite is None:
                     raise InviteInvalid
                 staff = await self._join(user, invite)
-        except (StaffPostHeld, AccountHasOtherRole) as refused:
+        except InviteRefused as refused:
             record_audit(self._session, at=now, actor_user_id=user.id, action="invite_refused",
                          subject_type="staff", subject_id=refused.staff_id,
                          reason=type(refused).__name__)  # fmt: skip
