@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import DoctorInvite
+from storage.models import DoctorInvite, Staff
 from storage.models.centre import InviteKind
 
 
@@ -60,6 +60,18 @@ async def revoke_open_invites(session: AsyncSession, *, staff_id: str, now: date
     result = await session.execute(
         update(DoctorInvite)
         .where(DoctorInvite.staff_id == staff_id, *_open(now))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)
+
+
+async def revoke_open_invites_of_inactive_staff(session: AsyncSession, *, now: datetime) -> int:
+    """Invites for staff no longer in config.yml stop working."""
+    inactive = select(Staff.id).where(Staff.active.is_(False))
+    result = await session.execute(
+        update(DoctorInvite)
+        .where(DoctorInvite.staff_id.in_(inactive), *_open(now))
         .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     )

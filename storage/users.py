@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
 
-from storage.models import MessageState, Resident, Role, ScheduledMessage, User
+from storage.models import MessageState, Resident, Role, ScheduledMessage, Staff, User
 
 # last_seen_at is advisory; writing it on every update would make each update a write.
 _SEEN_GRANULARITY = timedelta(minutes=5)
@@ -80,6 +80,16 @@ async def take_staff_post(
 
 async def staff_post_holder(session: AsyncSession, staff_id: str) -> User | None:
     return await session.scalar(select(User).where(User.staff_id == staff_id))
+
+
+async def posts_of_inactive_staff(session: AsyncSession) -> dict[int, str]:
+    """user id → staff id, for accounts still linked to staff no longer in config.yml."""
+    rows = await session.execute(
+        select(User.id, User.staff_id)
+        .join(Staff, Staff.id == User.staff_id)
+        .where(Staff.active.is_(False))
+    )
+    return {user_id: staff_id for user_id, staff_id in rows}
 
 
 async def make_admin(session: AsyncSession, user_id: int) -> bool:

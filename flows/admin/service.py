@@ -20,7 +20,12 @@ from storage.audit import record_audit
 from storage.models import ClinicHours, Community, Package, PackageItem, Role, Staff, Team, User
 from storage.models.centre import InviteKind
 from storage.outbox import schedule_message
-from storage.users import revoke_staff_access, staff_post_holder, users_with_role
+from storage.users import (
+    posts_of_inactive_staff,
+    revoke_staff_access,
+    staff_post_holder,
+    users_with_role,
+)
 
 INVITE_PREFIX = "doc_"
 ADMIN_INVITE_PREFIX = "adm_"
@@ -123,20 +128,12 @@ async def _sync_teams(session: AsyncSession, centre: CentreConfig) -> None:
 async def _drop_removed_staff(session: AsyncSession, now: datetime) -> None:
     """Accounts of staff no longer in config.yml lose staff access, as with `remove-staff`:
     their role is reset, pending team notices to them are withdrawn, open invites revoked."""
-    rows = (
-        await session.execute(
-            select(User.id, User.staff_id)
-            .join(Staff, Staff.id == User.staff_id)
-            .where(Staff.active.is_(False))
-        )
-    ).all()
-    await _end_access(session, [r.id for r in rows], now)
-    inactive = list(await session.scalars(select(Staff.id).where(Staff.active.is_(False))))
-    for staff_id in inactive:
-        await stored.revoke_open_invites(session, staff_id=staff_id, now=now)
-    for row in rows:
+    held = await posts_of_inactive_staff(session)
+    await _end_access(session, list(held), now)
+    await stored.revoke_open_invites_of_inactive_staff(session, now=now)
+    for staff_id in held.values():
         record_audit(session, at=now, actor_user_id=None, action="staff_removed",
-                     subject_type="staff", subject_id=row.staff_id, reason="config")  # fmt: skip
+                     subject_type="staff", subject_id=staff_id, reason="config")  # fmt: skip
 
 
 async def _sync_communities(session: AsyncSession, centre: CentreConfig) -> None:
