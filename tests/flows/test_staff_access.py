@@ -190,6 +190,11 @@ async def test_an_escalation_reaches_an_admin_who_joined_by_invite(
     await admin.say(f"/start {invite.code}")
     assert "您现在是" in admin.last_text() and "管理员" in admin.last_text()
     assert await _role(db, admin) == (Role.ADMIN, None)
+    assert _menu(admin) == ["⚙️ 设置"]  # no team queue of their own
+    await admin.say("/help")
+    assert "您是中心管理员" in admin.last_text()
+    await admin.press("⚙️ 设置")
+    assert "语言" in " ".join(b.text for b in admin.buttons())
 
     await household_request(person, db, clock, centre, deliver, "dr-wang")
     clock.advance(timedelta(hours=centre.contract.approval_escalate_after_hours - 1))
