@@ -8,7 +8,7 @@ import io
 import os
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from bot.runtime import prepare_database
 from bot.settings import Settings
@@ -20,7 +20,19 @@ from flows.admin.contracts_report import (
     member_rows,
     state_counts,
 )
-from flows.admin.service import UnknownStaff, create_doctor_invite
+from flows.admin.service import (
+    Invite,
+    NotAnAdmin,
+    UnknownInvite,
+    UnknownStaff,
+    admin_lines,
+    create_admin_invite,
+    create_doctor_invite,
+    invite_lines,
+    remove_admin,
+    remove_staff,
+    revoke_invites,
+)
 from flows.clock import SystemClock
 from storage.models import ContractState
 
@@ -41,11 +53,128 @@ async def invite_doctor(settings: Settings, staff_id: str) -> int:
             await session.commit()
     finally:
         await db.dispose()
+    await _print_invite(settings, invite, f"Invite for {invite.staff_name}")
+    if invite.revoked_older:
+        print(f"  (the {invite.revoked_older} older invite(s) for {staff_id} no longer work)")
+    return 0
+
+
+async def invite_admin(settings: Settings, label: str | None) -> int:
+    db = await prepare_database(settings)
+    try:
+        async with db.sessionmaker() as session:
+            invite = await create_admin_invite(
+                session, label=label, clock=SystemClock(), centre=settings.centre
+            )
+            await session.commit()
+    finally:
+        await db.dispose()
+    await _print_invite(settings, invite, f"Admin invite for {invite.staff_name}")
+    return 0
+
+
+async def _print_invite(settings: Settings, invite: Invite, heading: str) -> None:
     username = await _bot_username(settings)
-    print(f"Invite for {invite.staff_name} (one use, valid until {invite.expires_at_local}):")
+    print(f"{heading} (one use, valid until {invite.expires_at_local}):")
     if username:
         print(f"  https://t.me/{username}?start={invite.code}")
     print(f"  or send the bot: /start {invite.code}")
+
+
+async def list_invites(settings: Settings) -> int:
+    db = await prepare_database(settings)
+    try:
+        async with db.sessionmaker() as session:
+            lines = await invite_lines(session, SystemClock(), settings.centre)
+    finally:
+        await db.dispose()
+    if not lines:
+        print("no invites")
+        return 0
+    rows = [("id", "kind", "for", "created", "expires", "status", "user")]
+    rows += [
+        (str(i.id), i.kind.value, i.who or "-", i.created_local, i.expires_local, i.status,
+         str(i.used_by_user_id or "-"))
+        for i in lines
+    ]  # fmt: skip
+    for row in _table(rows, numeric=(0,)):
+        print(row)
+    return 0
+
+
+async def revoke_invite(settings: Settings, target: str) -> int:
+    db = await prepare_database(settings)
+    try:
+        async with db.sessionmaker() as session:
+            try:
+                count = await revoke_invites(session, target, SystemClock())
+            except (UnknownInvite, UnknownStaff) as exc:
+                print(f"familydoc: {exc}", file=sys.stderr)
+                return 2
+            await session.commit()
+    finally:
+        await db.dispose()
+    print(f"revoked {count} invite{'s' if count != 1 else ''}")
+    return 0
+
+
+async def remove_staff_member(settings: Settings, staff_id: str) -> int:
+    db = await prepare_database(settings)
+    try:
+        async with db.sessionmaker() as session:
+            try:
+                removal = await remove_staff(session, staff_id, SystemClock())
+            except UnknownStaff as exc:
+                print(f"familydoc: {exc}", file=sys.stderr)
+                return 2
+            await session.commit()
+    finally:
+        await db.dispose()
+    if removal.removed_user_id is None:
+        print(f"nobody holds {staff_id} ({removal.staff_name}): nothing to remove")
+    else:
+        print(
+            f"removed account {removal.removed_user_id} from {staff_id} ({removal.staff_name}): "
+            "no staff access from its next message; its pending team notices are withdrawn"
+        )
+    if removal.open_invites:
+        print(
+            f"  {removal.open_invites} open invite(s) for {staff_id} still work "
+            f"(familydoc admin revoke-invite {staff_id} to stop them)"
+        )
+    return 0
+
+
+async def list_admins(settings: Settings) -> int:
+    db = await prepare_database(settings)
+    try:
+        async with db.sessionmaker() as session:
+            lines = await admin_lines(session, settings.centre)
+    finally:
+        await db.dispose()
+    if not lines:
+        print("no admins (familydoc admin invite-admin makes one)")
+        return 0
+    header = ("user", "name", "since")
+    rows = [(str(a.user_id), a.label or "-", a.joined_local) for a in lines]
+    for row in _table([header, *rows], numeric=(0,)):
+        print(row)
+    return 0
+
+
+async def remove_admin_account(settings: Settings, user_id: int) -> int:
+    db = await prepare_database(settings)
+    try:
+        async with db.sessionmaker() as session:
+            try:
+                await remove_admin(session, user_id, SystemClock())
+            except NotAnAdmin as exc:
+                print(f"familydoc: {exc}", file=sys.stderr)
+                return 2
+            await session.commit()
+    finally:
+        await db.dispose()
+    print(f"account {user_id} is no longer an admin")
     return 0
 
 
@@ -107,11 +236,10 @@ def _cells(line: ContractLine) -> tuple[str, ...]:
     )
 
 
-def _table(rows: Sequence[Sequence[str]]) -> list[str]:
+def _table(rows: Sequence[Sequence[str]], numeric: Collection[int] = (0, 3)) -> list[str]:
     """Columns padded to the widest cell as a terminal shows it (a Chinese character takes two
     columns); numbers right-aligned, the last column left ragged."""
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    numeric = {0, 3}
     out: list[str] = []
     for row in rows:
         cells = [

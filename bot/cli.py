@@ -79,6 +79,26 @@ def _parser() -> argparse.ArgumentParser:
     invite = admin.add_parser("invite-doctor", help="one-time code for a staff member to join")
     invite.add_argument("staff_id", help="the staff id in config.yml, e.g. dr-wang")
     invite.set_defaults(handler=_admin_invite)
+    invite_admin = admin.add_parser("invite-admin", help="one-time code to become a centre admin")
+    invite_admin.add_argument("--name", metavar="LABEL", help="who it is for, shown in list-admins")
+    invite_admin.set_defaults(handler=_admin_invite_admin)
+    admin.add_parser("list-invites", help="invites and whether they are open").set_defaults(
+        handler=_admin_list_invites
+    )
+    revoke = admin.add_parser("revoke-invite", help="stop an invite from working")
+    revoke.add_argument(
+        "target", metavar="ID", help="an invite id from list-invites, or a staff id"
+    )
+    revoke.set_defaults(handler=_admin_revoke_invite)
+    remove = admin.add_parser("remove-staff", help="take staff access away from the post's account")
+    remove.add_argument("staff_id", help="the staff id in config.yml, e.g. dr-wang")
+    remove.set_defaults(handler=_admin_remove_staff)
+    admin.add_parser("list-admins", help="the centre's admins").set_defaults(
+        handler=_admin_list_admins
+    )
+    remove_admin = admin.add_parser("remove-admin", help="an admin account stops being one")
+    remove_admin.add_argument("user_id", type=int, metavar="USER", help="the user from list-admins")
+    remove_admin.set_defaults(handler=_admin_remove_admin)
     admin.add_parser("new-key", help="print a new PII_KEY for .env").set_defaults(
         handler=_admin_new_key
     )
@@ -149,6 +169,42 @@ def _admin_invite(args: argparse.Namespace, settings: Settings) -> int:
     from bot.admin_cli import invite_doctor
 
     return asyncio.run(invite_doctor(settings, args.staff_id))
+
+
+def _admin_invite_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.admin_cli import invite_admin
+
+    return asyncio.run(invite_admin(settings, args.name))
+
+
+def _admin_list_invites(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.admin_cli import list_invites
+
+    return asyncio.run(list_invites(settings))
+
+
+def _admin_revoke_invite(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.admin_cli import revoke_invite
+
+    return asyncio.run(revoke_invite(settings, args.target))
+
+
+def _admin_remove_staff(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.admin_cli import remove_staff_member
+
+    return asyncio.run(remove_staff_member(settings, args.staff_id))
+
+
+def _admin_list_admins(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.admin_cli import list_admins
+
+    return asyncio.run(list_admins(settings))
+
+
+def _admin_remove_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.admin_cli import remove_admin_account
+
+    return asyncio.run(remove_admin_account(settings, args.user_id))
 
 
 def _admin_contracts(args: argparse.Namespace, settings: Settings) -> int:

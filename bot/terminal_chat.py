@@ -12,7 +12,7 @@ from bot.local_chat import LocalChat
 from bot.runtime import Runtime, running
 from bot.settings import Settings
 from flows.admin.service import create_doctor_invite
-from storage.users import find_user
+from storage.users import find_user, staff_post_holder
 
 TRIAL_RESIDENT_ID = 10_001
 TRIAL_DOCTOR_ID = 10_002
@@ -109,15 +109,21 @@ async def _ask_phone(chat: LocalChat, stdin: TextIO) -> str:
 
 
 async def _join_as_trial_doctor(rt: Runtime, chat: LocalChat) -> None:
-    """The trial doctor is the first GP of config.yml, joined with a real one-time invite."""
+    """The trial doctor is the first GP of config.yml whose post no other account holds,
+    joined with a real one-time invite (a held post is never handed over)."""
     async with rt.db.sessionmaker() as session:
         user = await find_user(session, chat.person.id)
         if user is not None and user.staff_id is not None:
             await chat.say("/menu")
             return
-        gp = next(m for t in rt.settings.centre.teams for m in t.members if m.role == "gp")
+        gps = [m.id for t in rt.settings.centre.teams for m in t.members if m.role == "gp"]
+        free = [gp for gp in gps if await staff_post_holder(session, gp) is None]
+        if not free:
+            print("（试用）每位全科医生都已经有账号了。 (Every GP post is already held.)")
+            await chat.say("/start")
+            return
         invite = await create_doctor_invite(
-            session, staff_id=gp.id, clock=rt.clock, centre=rt.settings.centre
+            session, staff_id=free[0], clock=rt.clock, centre=rt.settings.centre
         )
         await session.commit()
     await chat.say(f"/start {invite.code}")

@@ -238,8 +238,15 @@ async def deliveries_count(
 
 
 async def staff_users(session: AsyncSession, staff_ids: Iterable[str]) -> Sequence[User]:
-    """The bot accounts of these staff members (those who redeemed an invite)."""
-    return (await session.scalars(select(User).where(User.staff_id.in_(list(staff_ids))))).all()
+    """The bot accounts of these staff members (those who redeemed an invite), skipping staff
+    no longer in config.yml."""
+    return (
+        await session.scalars(
+            select(User)
+            .join(Staff, Staff.id == User.staff_id)
+            .where(User.staff_id.in_(list(staff_ids)), Staff.active)
+        )
+    ).all()
 
 
 async def cancel_pending_messages(session: AsyncSession, key_prefix: str) -> None:

@@ -37,10 +37,13 @@ RESIDENT_MENU = (
     (MenuButton.READINGS, MenuButton.SETTINGS),
 )
 STAFF_MENU = ((MenuButton.TODO, MenuButton.MY_RESIDENTS), (MenuButton.SETTINGS,))
+# The centre's admins hold no team post: escalations come to them as notices.
+ADMIN_MENU = ((MenuButton.SETTINGS,),)
 
 
 def main_menu_keyboard(user: User | None) -> ReplyKeyboardMarkup:
-    rows = STAFF_MENU if user is not None and user.role is not Role.RESIDENT else RESIDENT_MENU
+    role = user.role if user is not None else Role.RESIDENT
+    rows = {Role.RESIDENT: RESIDENT_MENU, Role.ADMIN: ADMIN_MENU}.get(role, STAFF_MENU)
     return ReplyKeyboardMarkup(
         keyboard=[[KeyboardButton(text=button.text()) for button in row] for row in rows],
         resize_keyboard=True,

@@ -11,7 +11,7 @@ from flows.centre import CentreConfig
 from flows.menu.buttons import MenuButton, MenuPressed, main_menu_keyboard
 from flows.menu.callbacks import BackToMenu
 from flows.routes import SliceRoutes
-from storage.models import User
+from storage.models import Role, User
 
 routes = SliceRoutes("menu")
 
@@ -49,7 +49,9 @@ async def cancel(message: Message, user: User, state: FSMContext) -> None:
 
 @routes.message(Command("help"))
 async def show_help(message: Message, user: User, centre: CentreConfig) -> None:
-    if user.role.is_staff:
+    if user.role is Role.ADMIN:
+        body = _("您是中心管理员：签约申请久没人处理时，催办通知会发给您。\n⚙️ 设置：语言")
+    elif user.role.is_staff:
         body = _("📋 待办：签约申请和居民提问\n👥 居民：您签约的居民\n⚙️ 设置：语言、帮助")
     else:
         body = _(

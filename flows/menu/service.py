@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Contract, ContractMember, ContractState, Question, QuestionState
+from storage.models import (
+    Contract,
+    ContractMember,
+    ContractState,
+    Question,
+    QuestionState,
+    Staff,
+)
 
 
 @dataclass(frozen=True)
@@ -18,6 +25,10 @@ class StaffDesk:
 
 
 async def staff_desk(session: AsyncSession, staff_id: str) -> StaffDesk:
+    """Open questions are the team's: residents' questions go to the GP, and the nurse and
+    public-health doctor answer them too, so everyone on the team sees the same count."""
+    team = select(Staff.team_id).where(Staff.id == staff_id).scalar_subquery()
+    teammates = select(Staff.id).where(Staff.team_id == team)
     requests = await session.scalar(
         select(func.count(Contract.id)).where(
             Contract.staff_id == staff_id, Contract.state == ContractState.REQUESTED
@@ -25,7 +36,7 @@ async def staff_desk(session: AsyncSession, staff_id: str) -> StaffDesk:
     )
     questions = await session.scalar(
         select(func.count(Question.id)).where(
-            Question.staff_id == staff_id, Question.state == QuestionState.OPEN
+            Question.staff_id.in_(teammates), Question.state == QuestionState.OPEN
         )
     )
     residents = await session.scalar(

@@ -21,15 +21,17 @@ from aiogram.types import (
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from flows.admin.service import INVITE_PREFIX
+from flows.admin.service import INVITE_PREFIXES
 from flows.centre import CentreConfig
 from flows.menu.buttons import main_menu_keyboard
 from flows.onboarding import keyboards as kb
 from flows.onboarding.service import (
+    AccountHasOtherRole,
     InviteInvalid,
     OnboardingService,
     ProfileDraft,
     ProfileIncomplete,
+    StaffPostHeld,
     age_on,
     clean_address,
     clean_name,
@@ -194,26 +196,44 @@ async def current_step(state: FSMContext) -> str | None:
 # ---- /start ---------------------------------------------------------------------------------
 
 
-@routes.message(CommandStart(deep_link=True, magic=F.args.startswith(INVITE_PREFIX)))
+@routes.message(CommandStart(deep_link=True, magic=F.args.startswith(INVITE_PREFIXES)))
 async def join_as_staff(
     message: Message,
     command: CommandObject,
     user: User,
     state: FSMContext,
     onboarding: OnboardingService,
+    centre: CentreConfig,
 ) -> None:
     try:
-        staff = await onboarding.redeem_invite(user, command.args or "")
+        joined = await onboarding.redeem_invite(user, command.args or "")
     except InviteInvalid:
         await message.answer(_("这个邀请码无效或已过期，请向中心管理员重新要一个。"))
         return
+    except StaffPostHeld:
+        await message.answer(
+            _(
+                "这个岗位已经有一个账号在用了。\n"
+                "如果您换了手机或账号，请联系中心管理员，先停用旧账号，再用这个邀请码。"
+            )
+        )
+        return
+    except AccountHasOtherRole:
+        await message.answer(
+            _("您这个账号已经有别的工作身份了，不能再用这个邀请码。请联系中心管理员。")
+        )
+        return
     await state.clear()
-    await message.answer(
-        _("欢迎您，{name}！您已加入{team}。").format(
+    staff = joined.staff
+    if staff is None:
+        text = _("欢迎您！您现在是{centre}的管理员，催办通知会发给您。").format(
+            centre=local_name(centre.centre.name, centre.centre.name_en)
+        )
+    else:
+        text = _("欢迎您，{name}！您已加入{team}。").format(
             name=staff.name, team=local_name(staff.team.name, staff.team.name_en)
-        ),
-        reply_markup=main_menu_keyboard(user),
-    )
+        )
+    await message.answer(text, reply_markup=main_menu_keyboard(user))
 
 
 @routes.message(CommandStart())

@@ -11,7 +11,6 @@ from datetime import date
 from typing import TypeVar
 
 import phonenumbers
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -20,9 +19,9 @@ from flows.centre import CentreConfig, PriorityRules, StaffRole
 from flows.clock import Clock
 from storage.audit import record_audit
 from storage.consents import has_consent, record_consent
+from storage.invites import ClaimedInvite, claim_invite
 from storage.models import (
     ConsentKind,
-    DoctorInvite,
     Household,
     Pregnancy,
     Relation,
@@ -35,6 +34,8 @@ from storage.models import (
     TagSource,
     User,
 )
+from storage.models.centre import InviteKind
+from storage.users import make_admin, take_staff_post
 
 OLDEST_BIRTH_YEAR = 1900
 NAME_MAX = 30
@@ -48,7 +49,28 @@ STAFF_ROLES = {
 
 
 class InviteInvalid(Exception):
-    """The code is unknown, used or expired (deliberately not saying which)."""
+    """The code is unknown, used, revoked or expired (deliberately not saying which)."""
+
+
+class InviteRefused(Exception):
+    """A valid code this account cannot use now; the invite stays unused."""
+
+    def __init__(self, staff_id: str | None) -> None:
+        super().__init__(staff_id)
+        self.staff_id = staff_id
+
+
+class StaffPostHeld(InviteRefused):
+    """Another account holds the post: the admin removes it first (`remove-staff`)."""
+
+
+class AccountHasOtherRole(InviteRefused):
+    """This account already holds another staff post or is an admin: one role per account."""
+
+
+@dataclass(frozen=True)
+class Joined:
+    staff: Staff | None  # None: joined as one of the centre's admins
 
 
 class ProfileIncomplete(ValueError):
@@ -318,32 +340,44 @@ class OnboardingService:
         await self._session.commit()
         return resident
 
-    async def redeem_invite(self, user: User, code: str) -> Staff:
-        """Links this Telegram account to a staff member. One use, before it expires."""
+    async def redeem_invite(self, user: User, code: str) -> Joined:
+        """Links this Telegram account to a staff post (or makes it an admin). One use, before
+        it expires, not revoked; a post another account holds is never handed over. The claim
+        is one conditional update, so of two people redeeming one code only one wins."""
         now = self._clock.now()
-        invite = await self._session.scalar(
-            select(DoctorInvite).where(DoctorInvite.code_hash == invite_hash(code))
-        )
-        if invite is None or invite.used_at is not None or invite.expires_at <= now:
-            raise InviteInvalid
+        try:
+            async with self._session.begin_nested():  # a refusal leaves the invite unused
+                invite = await claim_invite(
+                    self._session, code_hash=invite_hash(code), user_id=user.id, now=now
+                )
+                if invite is None:
+                    raise InviteInvalid
+                staff = await self._join(user, invite)
+        except InviteRefused as refused:
+            record_audit(self._session, at=now, actor_user_id=user.id, action="invite_refused",
+                         subject_type="staff", subject_id=refused.staff_id,
+                         reason=type(refused).__name__)  # fmt: skip
+            await self._session.commit()
+            raise
+        await self._session.refresh(user, ["role", "staff_id"])
+        record_audit(self._session, at=now, actor_user_id=user.id, action="invite_redeemed",
+                     subject_type="staff" if staff else "admin",
+                     subject_id=staff.id if staff else None)  # fmt: skip
+        await self._session.commit()
+        return Joined(staff)
+
+    async def _join(self, user: User, invite: ClaimedInvite) -> Staff | None:
+        if invite.kind is InviteKind.ADMIN:
+            if not await make_admin(self._session, user.id):
+                raise AccountHasOtherRole(None)
+            return None
+        assert invite.staff_id is not None
         staff = await self._session.get(Staff, invite.staff_id, options=[selectinload(Staff.team)])
         if staff is None or not staff.active:
             raise InviteInvalid
-        previous = await self._session.scalar(select(User).where(User.staff_id == staff.id))
-        if previous is not None and previous.id != user.id:
-            # A new account for the same person (new phone): the old one loses staff access.
-            previous.staff_id, previous.role = None, Role.RESIDENT
-            await self._session.flush()
-        user.staff_id = staff.id
-        user.role = STAFF_ROLES[StaffRole(staff.role)]
-        invite.used_at, invite.used_by_user_id = now, user.id
-        record_audit(
-            self._session,
-            at=now,
-            actor_user_id=user.id,
-            action="invite_redeemed",
-            subject_type="staff",
-            subject_id=staff.id,
-        )
-        await self._session.commit()
+        if user.role is Role.ADMIN or user.staff_id not in (None, staff.id):
+            raise AccountHasOtherRole(staff.id)
+        role = STAFF_ROLES[StaffRole(staff.role)]
+        if not await take_staff_post(self._session, user_id=user.id, staff_id=staff.id, role=role):
+            raise StaffPostHeld(staff.id)
         return staff

@@ -4,11 +4,12 @@ Rows mirror config.yml (synced at start-up) so contracts can reference them."""
 from __future__ import annotations
 
 from datetime import datetime, time
+from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.models.base import Base
+from storage.models.base import Base, enum_column
 
 
 class Team(Base):
@@ -90,15 +91,25 @@ class PackageItem(Base):
     per: Mapped[str] = mapped_column(String(8))
 
 
+class InviteKind(StrEnum):
+    STAFF = "staff"  # joins as the staff member of config.yml the invite names
+    ADMIN = "admin"  # joins as one of the centre's admins (Role.ADMIN)
+
+
 class DoctorInvite(Base):
-    """A one-time code a staff member redeems with /start <code>. Only its hash is kept."""
+    """A one-time code a staff member (or an admin) redeems with /start <code>. Only its hash
+    is kept. A newer invite for the same staff member revokes the older ones."""
 
     __tablename__ = "doctor_invites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    kind: Mapped[InviteKind] = mapped_column(enum_column(InviteKind), default=InviteKind.STAFF)
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    # What the operator called an admin invite (`--name`), so `list-admins` can tell them apart.
+    label: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     used_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None]
