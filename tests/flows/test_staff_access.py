@@ -139,6 +139,8 @@ def _config_without_dr_wang(tmp_path: Path) -> Path:
     gp = raw["teams"][0]["members"][0]
     assert gp["id"] == "dr-wang"
     gp.update(id="dr-liu", name="刘洋")
+    duty = raw["delivery"]["duty"]["staff"]
+    duty[duty.index("dr-wang")] = "dr-liu"
     path = tmp_path / "config-after.yml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return path
