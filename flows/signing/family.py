@@ -203,7 +203,10 @@ async def _answer(step: str, value: str, state: FSMContext, signing: SigningServ
     elif step == "sex" and value in (Sex.MALE.value, Sex.FEMALE.value):
         form = await _keep(state, sex=value)
     elif step == "health" and value in ("yes", "no"):
-        form = await _keep(state, health=value == "yes")
+        # "Yes" records the member's consent now, in the database: saving the member later
+        # writes health facts only on that record, never on the form's word.
+        consent_id = await signing.agree_member_health(user) if value == "yes" else None
+        form = await _keep(state, health=consent_id is not None, consent=consent_id)
     elif step == "cond":
         if value != "done":
             if centre.condition(value) is None:
@@ -271,7 +274,7 @@ async def _save(message: Message, state: FSMContext, user: User, signing: Signin
         conditions=list(form.get("cond", [])),
         pregnancy=Pregnancy(form["preg"]) if "preg" in form else None,
         disability=form.get("disab"),
-        health_recorded=bool(form.get("health")),
+        consent_id=form["consent"] if isinstance(form.get("consent"), int) else None,
     )
     try:
         resident = await signing.add_family_member(user, draft)
@@ -280,6 +283,10 @@ async def _save(message: Message, state: FSMContext, user: User, signing: Signin
         await back_to_who(message, state, user, signing, None)
         return
     await message.answer(_("已添加：{name}").format(name=resident.name))
+    if form.get("health") and resident.disability is None:  # consent withdrawn meanwhile
+        await message.answer(
+            _("您已经不再同意记录健康信息，所以这位家人的慢病等情况没有保存。")
+        )
     await back_to_who(message, state, user, signing, resident.id)
 
 

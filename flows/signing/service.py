@@ -22,7 +22,12 @@ from flows.signing.lifecycle import move, term_end
 from flows.signing.notices import SigningNotices
 from storage import contracts as q
 from storage.audit import record_audit
-from storage.consents import has_consent
+from storage.consents import (
+    has_consent,
+    lock_consents,
+    member_consent_to_bind,
+    record_member_health_consent,
+)
 from storage.models import (
     ConsentKind,
     Contract,
@@ -118,7 +123,8 @@ class FamilyMemberDraft:
     conditions: list[str] = field(default_factory=list)
     pregnancy: Pregnancy | None = None
     disability: bool | None = None
-    health_recorded: bool = False  # the user agreed to record this person's health data
+    # The member consent the user recorded for this person (SigningService.agree_member_health)
+    consent_id: int | None = None
 
 
 class SigningService:
@@ -166,8 +172,29 @@ class SigningService:
             for r in residents
         ]
 
+    async def agree_member_health(self, user: User) -> int | None:
+        """The user pressed "record (the family member agreed)": the member's consent is
+        recorded now, given by the user for that member, and bound to the member when the
+        form saves them. None when the user's own health-data consent no longer stands (no
+        health facts are recorded under a withdrawn consent, the user's or a member's)."""
+        self._household_id(user)
+        await lock_consents(self._session, user.id)
+        if not await self.health_known(user):
+            return None
+        consent = await record_member_health_consent(
+            self._session,
+            user_id=user.id,
+            version=self._centre.privacy.health_consent_version,
+            now=self._clock.now(),
+        )
+        await self._session.commit()
+        return consent.id
+
     async def add_family_member(self, user: User, draft: FamilyMemberDraft) -> Resident:
-        """A spouse, parent or child with their own profile, in the user's household."""
+        """A spouse, parent or child with their own profile, in the user's household. Their
+        health facts are written only on a member consent the user recorded for them (and
+        while the user's own consent stands), both read in this transaction under the
+        consent lock: whatever the form's state says."""
         household_id = self._household_id(user)
         if draft.relation not in FAMILY_RELATIONS:
             raise NotOffered
@@ -176,7 +203,13 @@ class SigningService:
             raise NotOffered
         if len(await q.household_residents(self._session, household_id)) >= MAX_HOUSEHOLD:
             raise NotOffered
-        health = draft.health_recorded and await self.health_known(user)
+        await lock_consents(self._session, user.id)
+        consent = (
+            await member_consent_to_bind(self._session, user.id, draft.consent_id)
+            if draft.consent_id is not None and await self.health_known(user)
+            else None
+        )
+        health = consent is not None
         now = self._clock.now()
         resident = Resident(
             household_id=household_id,
@@ -212,6 +245,9 @@ class SigningService:
             for tag in priority_tags(profile, self.today(), self._centre.priority)
         ]
         self._session.add(resident)
+        if consent is not None:
+            await self._session.flush()
+            consent.subject_resident_id = resident.id
         record_audit(
             self._session, at=now, actor_user_id=user.id, action="family_member_added",
             subject_type="household", subject_id=household_id,
