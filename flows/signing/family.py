@@ -284,9 +284,7 @@ async def _save(message: Message, state: FSMContext, user: User, signing: Signin
         return
     await message.answer(_("已添加：{name}").format(name=resident.name))
     if form.get("health") and resident.disability is None:  # consent withdrawn meanwhile
-        await message.answer(
-            _("您已经不再同意记录健康信息，所以这位家人的慢病等情况没有保存。")
-        )
+        await message.answer(_("您已经不再同意记录健康信息，所以这位家人的慢病等情况没有保存。"))
     await back_to_who(message, state, user, signing, resident.id)
 
 

@@ -126,8 +126,13 @@ async def test_family_form_without_a_consent_for_the_member_stores_no_health_fac
     # recorded for her. The last answer arrives as if the form had got there.
     key = StorageKey(bot_id=bot.id, chat_id=chat.chat.id, user_id=chat.person.id)
     data = await dp.storage.get_data(key)
-    forged = {**data["fm"], "health": True, "cond": ["diabetes"], "preg": "pregnant",
-              "consent": 1}  # fmt: skip  (1: her own onboarding consent's id, not a member's)
+    forged = {
+        **data["fm"],
+        "health": True,
+        "cond": ["diabetes"],
+        "preg": "pregnant",
+        "consent": 1,
+    }  # fmt: skip  (1: her own onboarding consent's id, not a member's)
     await dp.storage.update_data(key, {"fm": forged})
     await dp.storage.set_state(key, FamilyForm.disab)
     await chat.press_data(Family(step="disab", value="yes").pack(), question)
