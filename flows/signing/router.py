@@ -48,6 +48,7 @@ Nudge = Callable[[], None]
 
 PROBLEMS = {
     "not_allowed": N_("这个按钮不是给您的。"),
+    "no_longer_assigned": N_("这户居民已经不归您的团队负责了，他们的资料不再显示。"),
     "already_covered": N_("有人已经签约或正在申请中，不能再签一次。"),
     "doctor_full": N_("这位医生的名额刚刚签满了，请换一位。"),
     "not_offered": N_("这个选项现在不能选了，请重新选一下。"),

@@ -91,6 +91,10 @@ class NotYetRenewable(SigningProblem):
     code = "not_yet_renewable"
 
 
+class NoLongerAssigned(NotAllowed):
+    code = "no_longer_assigned"  # the household moved on from this team: nothing is shown
+
+
 @dataclass(frozen=True)
 class DoctorChoice:
     staff_id: str
@@ -533,10 +537,15 @@ class SigningService:
         )
 
     async def contract_for_staff(self, user: User, contract_id: int) -> Contract:
-        """A contract held by this staff member's own team, or NotAllowed."""
+        """A contract held by this staff member's own team whose household is still assigned
+        to the team (storage.contracts.household_assigned_to), or NotAllowed: staff see a
+        household only while it is theirs, whatever the contract's state."""
         contract = await q.contract_by_id(self._session, contract_id)
-        if contract is None or contract.staff_id not in self._team_staff(user):
+        team = self._team_staff(user)
+        if contract is None or contract.staff_id not in team:
             raise NotAllowed
+        if not await q.household_assigned_to(self._session, contract.household_id, team):
+            raise NoLongerAssigned
         record_audit(
             self._session, at=self._clock.now(), actor_user_id=user.id, action="contract_viewed",
             subject_type="contract", subject_id=contract.id,
