@@ -91,6 +91,10 @@ class NotYetRenewable(SigningProblem):
     code = "not_yet_renewable"
 
 
+class ContractReplaced(StateChanged):
+    code = "contract_replaced"  # a button shown for a contract that is no longer current
+
+
 class NoLongerAssigned(NotAllowed):
     code = "no_longer_assigned"  # the household moved on from this team: nothing is shown
 
@@ -283,8 +287,12 @@ class SigningService:
         return DoctorChoices(with_room, grid_full)
 
     async def join_waitlist(self, user: User) -> WaitlistEntry:
+        """The waiting list is for households without a doctor: a signed household (or one
+        with a request) cannot join it, whatever button it presses."""
         household_id = self._household_id(user)
         await q.lock_household(self._session, household_id)  # a double tap waits once
+        if await q.household_contract(self._session, household_id, q.HOLDS_A_PLACE):
+            raise AlreadyCovered
         existing = await q.waitlist_entry(self._session, household_id)
         if existing is not None:
             return existing
@@ -383,15 +391,18 @@ class SigningService:
         )
         return pending if pending is not None and pending.replaces_id == contract.id else None
 
-    async def _own_active(self, user: User) -> Contract:
+    async def _own_active(self, user: User, contract_id: int | None = None) -> Contract:
         """The household's active contract, read under the household's lock: renewing,
         changing doctor and cancelling never interleave with each other, a double tap or the
-        doctor's answer."""
+        doctor's answer. With `contract_id` (the contract a button was shown for), a button
+        left from a contract since renewed or replaced acts on nothing."""
         household_id = self._household_id(user)
         await q.lock_household(self._session, household_id)
         contract = await q.household_contract(self._session, household_id, (ContractState.ACTIVE,))
         if contract is None:
             raise StateChanged
+        if contract_id is not None and contract.id != contract_id:
+            raise ContractReplaced
         return contract
 
     def renewable_from(self, contract: Contract) -> date:
@@ -450,10 +461,13 @@ class SigningService:
         kept = [p.package_id for p in member.packages if p.package_id in open_to_them]
         return list(dict.fromkeys([*basic, *kept]))
 
-    async def request_change(self, user: User, staff_id: str) -> Contract:
+    async def request_change(
+        self, user: User, staff_id: str, contract_id: int | None = None
+    ) -> Contract:
         """改签: a request to another doctor for the same members and packages; the current
-        contract stays until the new doctor agrees (config: doctor_changes_per_year)."""
-        old = await self._own_active(user)
+        contract stays until the new doctor agrees (config: doctor_changes_per_year).
+        `contract_id`: the contract the confirm button was shown for."""
+        old = await self._own_active(user, contract_id)
         if staff_id == old.staff_id:
             raise NotOffered
         if await self.pending_change(old) is not None:
@@ -490,11 +504,12 @@ class SigningService:
         await self._session.commit()
         return new
 
-    async def cancel(self, user: User, reason: str) -> Contract:
-        """解约 with a reason; the doctor is told and the place goes to whoever waits."""
+    async def cancel(self, user: User, reason: str, contract_id: int | None = None) -> Contract:
+        """解约 with a reason; the doctor is told and the place goes to whoever waits.
+        `contract_id`: the contract the confirm button was shown for."""
         if reason not in CANCEL_REASONS:
             raise NotOffered
-        contract = await self._own_active(user)
+        contract = await self._own_active(user, contract_id)
         now = self._clock.now()
         contract.reason = reason
         move(contract, ContractState.CANCELLED, by_user_id=user.id, at=now, note=reason)
@@ -540,16 +555,22 @@ class SigningService:
         """A contract held by this staff member's own team whose household is still assigned
         to the team (storage.contracts.household_assigned_to), or NotAllowed: staff see a
         household only while it is theirs, whatever the contract's state."""
-        contract = await q.contract_by_id(self._session, contract_id)
-        team = self._team_staff(user)
-        if contract is None or contract.staff_id not in team:
-            raise NotAllowed
-        if not await q.household_assigned_to(self._session, contract.household_id, team):
+        contract = await self._team_contract(user, contract_id)
+        if not await q.household_assigned_to(
+            self._session, contract.household_id, self._team_staff(user)
+        ):
             raise NoLongerAssigned
         record_audit(
             self._session, at=self._clock.now(), actor_user_id=user.id, action="contract_viewed",
             subject_type="contract", subject_id=contract.id,
         )  # fmt: skip
+        return contract
+
+    async def _team_contract(self, user: User, contract_id: int) -> Contract:
+        """A contract held by this staff member's team (shown to nobody by itself)."""
+        contract = await q.contract_by_id(self._session, contract_id)
+        if contract is None or contract.staff_id not in self._team_staff(user):
+            raise NotAllowed
         return contract
 
     async def approve(self, user: User, contract_id: int) -> Contract:
@@ -589,7 +610,9 @@ class SigningService:
         return contract
 
     async def _decidable(self, user: User, contract_id: int) -> Contract:
-        contract = await self.contract_for_staff(user, contract_id)
+        # Only a request (which holds a place, so its household is assigned) is decided:
+        # a contract decided already says so, and shows nothing.
+        contract = await self._team_contract(user, contract_id)
         if user.role is not Role.DOCTOR or contract.staff_id != user.staff_id:
             raise NotAllowed  # the team sees requests; the resident's own doctor decides
         # Decided once: a second tap (or the household cancelling meanwhile) waits for the
