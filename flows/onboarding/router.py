@@ -34,6 +34,7 @@ from flows.onboarding.service import (
     clean_address,
     clean_name,
     may_be_pregnant,
+    name_has_link,
     normalise_phone,
     parse_birth_date,
     plausible_birth_date,
@@ -596,6 +597,9 @@ async def typed_name(
     message: Message, state: FSMContext, onboarding: OnboardingService, centre: CentreConfig
 ) -> None:
     name = clean_name(message.text or "")
+    if name is None and name_has_link(message.text or ""):
+        await message.answer(_("请打出您的真实姓名就好，不要带网址、@ 或 / 这些符号。"))
+        return
     if name is None:
         await message.answer(_("姓名需要 1 到 30 个字，请再打一次。"))
         return

@@ -114,13 +114,45 @@ def _opt_str(value: object) -> str | None:
 # ---- checking what people type -------------------------------------------------------------
 
 
+# What Telegram turns into a link or a command in a message: @mentions, /commands, URLs with
+# a scheme, t.me / www. addresses, and domains (a dot, ASCII or the CJK full stops Telegram
+# also reads as dots, between letters and a top-level domain). A name never needs them.
+_DOTS = ".。．｡"
+_LINK_IN_NAME = re.compile(
+    r"[@＠/／]"
+    r"|[a-z][a-z0-9+.-]*://|\b(tg|mailto|tel)\s*:"  # http://, tg:resolve, mailto: ...
+    rf"|[a-z0-9-][{_DOTS}][a-z][a-z0-9-]+"  # evil.com, t.me (and J.Smith: asked again)
+    rf"|[{_DOTS}](中国|中國|公司|网络|網絡|香港|台湾|台灣|在线|网址|商城|集团|手机)",
+    re.IGNORECASE,
+)
+# Rendering a stored name to staff: the characters that make a link, swapped for look-alikes
+# Telegram does not read as one (fullwidth @ and /, the middle dot used in names, a fullwidth
+# colon). A dot followed by a space ("J. Smith") is left as it is.
+_UNLINK = str.maketrans({"@": "＠", "/": "／", ":": "："})
+_DOT_BEFORE_TEXT = re.compile(rf"[{_DOTS}](?=\S)")
+
+
 def clean_name(text: str) -> str | None:
-    """A person's name as typed: trimmed, no control characters, 1–30 characters."""
+    """A person's name as typed: trimmed, no control characters, 1–30 characters, and
+    nothing Telegram would turn into a link (a URL, a domain, an @mention, a /command)."""
     name = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C").strip()
     name = re.sub(r"\s+", " ", name)
     if not name or len(name) > NAME_MAX or not any(ch.isalpha() for ch in name):
         return None
+    if name_has_link(name):
+        return None
     return name
+
+
+def name_has_link(text: str) -> bool:
+    """Why clean_name refused: the text holds a URL, a domain, an @mention or a /command."""
+    return _LINK_IN_NAME.search(text) is not None
+
+
+def unlinkable(name: str) -> str:
+    """A stored name as it may be shown to staff: whatever it holds (names stored before
+    clean_name refused links included), Telegram will not make a link or a command of it."""
+    return _DOT_BEFORE_TEXT.sub("·", name.translate(_UNLINK))
 
 
 def clean_address(text: str) -> str | None:

@@ -15,7 +15,12 @@ from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
 from flows.onboarding import keyboards as profile_kb
-from flows.onboarding.service import clean_name, may_be_pregnant, parse_birth_date
+from flows.onboarding.service import (
+    clean_name,
+    may_be_pregnant,
+    name_has_link,
+    parse_birth_date,
+)
 from flows.prompts import ask_with_buttons, buttons_taken_away, retire_buttons
 from flows.routes import SliceRoutes
 from flows.signing import keyboards as kb
@@ -228,6 +233,9 @@ async def _answer(step: str, value: str, state: FSMContext, signing: SigningServ
 async def typed_name(message: Message, state: FSMContext, signing: SigningService,
                      centre: CentreConfig) -> None:  # fmt: skip
     name = clean_name(message.text or "")
+    if name is None and name_has_link(message.text or ""):
+        await message.answer(_("请写家人的真实姓名就好，不要带网址、@ 或 / 这些符号。"))
+        return
     if name is None:
         await message.answer(_("名字好像不太对，请再写一次（1 到 30 个字）。"))
         return

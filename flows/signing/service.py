@@ -16,7 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.catalogue import N_
 from flows.centre import CentreConfig
 from flows.clock import Clock
-from flows.onboarding.service import ProfileDraft, clean_name, may_be_pregnant, priority_tags
+from flows.onboarding.service import (
+    ProfileDraft,
+    clean_name,
+    may_be_pregnant,
+    priority_tags,
+    unlinkable,
+)
 from flows.packages.service import Offer, Person, free_packages, offers_for
 from flows.signing.lifecycle import move, term_end
 from flows.signing.notices import SigningNotices
@@ -447,7 +453,7 @@ class SigningService:
         await self._notices.plan_renewal(new, user.id, now)
         await self._notices.tell_doctor(
             old.staff_id, N_("{name} 家已续约，到 {end}。"), now,
-            dates=("end",), name=options[old.members[0].resident_id].resident.name,
+            dates=("end",), name=unlinkable(options[old.members[0].resident_id].resident.name),
             end=new.ends_on.isoformat(),
         )  # fmt: skip
         self._audit(user, "contract_renewed", new)
