@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.local_chat import LocalChat
-from flows.onboarding.service import clean_name, unlinkable
+from flows.onboarding import service as names
 from storage.database import Database
 from storage.models import Resident
 from tests.flows.test_onboarding import onboard_by_buttons
@@ -23,19 +23,19 @@ NAMES = ["张秀兰", "Mary-Jane O'Neil", "J. Smith", "J.R. Smith", "阿卜杜·
 
 @pytest.mark.parametrize("typed", LINKS)
 def test_a_name_may_not_hold_a_link(typed: str) -> None:
-    assert clean_name(typed) is None
+    assert names.clean_name(typed) is None
 
 
 @pytest.mark.parametrize("typed", NAMES)
 def test_real_names_pass(typed: str) -> None:
-    assert clean_name(typed) == typed
+    assert names.clean_name(typed) == typed
 
 
 @pytest.mark.parametrize("stored", LINKS)
 def test_a_stored_link_name_is_shown_without_link_characters(stored: str) -> None:
     """What Telegram reads as a mention, a command, a scheme or a domain: ASCII @ / : and a
     dot (or a CJK full stop) with text right after it."""
-    shown = unlinkable(stored)
+    shown = names.unlinkable(stored)
     assert not re.search(r"[@/:]|[.。．｡]\S", shown)
     assert len(shown) == len(stored)  # the same name, one look-alike for each character
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from bot.app import make_i18n
 from flows.signing.texts import person_label, request_summary
 from storage import contracts as q
 from tests.signing.conftest import Centre
@@ -28,6 +29,8 @@ async def test_a_stored_link_name_reaches_staff_unlinked(world: Centre) -> None:
         contract = await q.contract_by_id(session, requested.id)
         assert contract is not None
         residents = await q.residents_by_id(session, [m.resident_id for m in contract.members])
-        summary = request_summary(contract, residents, world.config, world.clock.now().date())
-        [shown] = [person_label(r) for r in residents.values()]
+        i18n = make_i18n("zh_CN")
+        with i18n.context(), i18n.use_locale("zh_CN"):
+            summary = request_summary(contract, residents, world.config, world.clock.now().date())
+            [shown] = [person_label(r) for r in residents.values()]
     assert shown in summary and "evil" in shown and not LINKISH.search(shown)
