@@ -550,7 +550,8 @@ class SigningService:
         return [m.id for m in team.members] if team else [staff_id]
 
     async def review_queue(self, user: User) -> list[Contract]:
-        """Requests waiting for the team's doctors, oldest first."""
+        """Requests waiting for the team's doctors, oldest first (a request holds a place:
+        its household is assigned to the team, as q.household_assigned_to defines it)."""
         return list(
             await q.doctor_contracts(
                 self._session, self._team_staff(user), (ContractState.REQUESTED,)
@@ -634,7 +635,8 @@ class SigningService:
         return doctor.name if doctor else ""
 
     async def my_residents(self, user: User) -> list[tuple[Resident, Contract]]:
-        """The team's signed residents (a doctor's own team, for every member of it)."""
+        """The team's signed residents (a doctor's own team, for every member of it): the
+        households assigned to the team by an active contract (q.household_assigned_to)."""
         contracts = await q.doctor_contracts(
             self._session, self._team_staff(user), (ContractState.ACTIVE,), limit=500
         )
