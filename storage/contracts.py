@@ -149,6 +149,27 @@ async def household_contract(
     )
 
 
+async def household_assigned_to(
+    session: AsyncSession, household_id: int, staff_ids: Iterable[str]
+) -> bool:
+    """Whether the household is assigned to these staff (a team): one of them holds a
+    contract of the household that holds a place (requested or active). The one definition
+    every staff view uses: a household that moved to another team (a change of doctor, a
+    cancellation, an expiry, a refused request) is no longer shown to the old team, whatever
+    state the old contract they still have buttons for is in. While a change of doctor waits,
+    both teams are assigned: the old one still serves, the new one decides."""
+    found = await session.scalar(
+        select(Contract.id)
+        .where(
+            Contract.household_id == household_id,
+            Contract.staff_id.in_(list(staff_ids)),
+            Contract.state.in_(HOLDS_A_PLACE),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def contract_by_id(session: AsyncSession, contract_id: int) -> Contract | None:
     """The contract as committed now, even when the session already holds a copy."""
     return await session.get(Contract, contract_id, options=list(_FULL), populate_existing=True)

@@ -36,6 +36,7 @@ from flows.onboarding.service import (
     clean_address,
     clean_name,
     may_be_pregnant,
+    name_has_link,
     normalise_phone,
     parse_birth_date,
     plausible_birth_date,
@@ -568,16 +569,22 @@ async def _on_confirm(turn: Turn, value: str, draft: ProfileDraft) -> None:
         await turn.stale()
         return
     try:
-        await turn.onboarding.complete_profile(turn.user, draft)
+        saved = await turn.onboarding.save_profile(turn.user, draft)
     except ProfileIncomplete:
         await turn.query.answer(_("资料还没填完，我们从姓名开始再来一次。"), show_alert=True)
         await turn.go("name")
         return
     await turn.state.clear()
     await turn.settle(_("保存"))
-    tags = priority_tags(draft, turn.today, turn.centre.priority)
+    if saved.health_left_out:  # consent withdrawn in ⚙️ 设置 while this was open
+        await turn.message.answer(
+            _(
+                "您已经不再同意记录健康信息，所以慢病、怀孕、残疾这些我们没有保存，"
+                "其他资料都存好了。想记录的话，到「设置」里点「同意」就行。"
+            )
+        )
     await turn.message.answer(
-        _("登记好了，谢谢您！") + tags_sentence(tags, turn.centre),
+        _("登记好了，谢谢您！") + tags_sentence(saved.tags, turn.centre),
         reply_markup=main_menu_keyboard(turn.user),
     )
     await turn.message.answer(_("以后点下面的大按钮就能办事。需要帮助请发 /help 。"))
@@ -610,6 +617,9 @@ async def typed_name(
     message: Message, state: FSMContext, onboarding: OnboardingService, centre: CentreConfig
 ) -> None:
     name = clean_name(message.text or "")
+    if name is None and name_has_link(message.text or ""):
+        await message.answer(_("请打出您的真实姓名就好，不要带网址、@ 或 / 这些符号。"))
+        return
     if name is None:
         await message.answer(_("姓名需要 1 到 30 个字，请再打一次。"))
         return

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TypeVar
 
@@ -18,7 +18,7 @@ from flows.admin.service import invite_hash
 from flows.centre import CentreConfig, PriorityRules, StaffRole
 from flows.clock import Clock
 from storage.audit import record_audit
-from storage.consents import has_consent, record_consent
+from storage.consents import has_consent, lock_consents, record_consent
 from storage.invites import ClaimedInvite, claim_invite
 from storage.models import (
     ConsentKind,
@@ -136,13 +136,45 @@ def _opt_str(value: object) -> str | None:
 # ---- checking what people type -------------------------------------------------------------
 
 
+# What Telegram turns into a link or a command in a message: @mentions, /commands, URLs with
+# a scheme, t.me / www. addresses, and domains (a dot, ASCII or the CJK full stops Telegram
+# also reads as dots, between letters and a top-level domain). A name never needs them.
+_DOTS = ".。．｡"
+_LINK_IN_NAME = re.compile(
+    r"[@＠/／]"
+    r"|[a-z][a-z0-9+.-]*://|\b(tg|mailto|tel)\s*:"  # http://, tg:resolve, mailto: ...
+    rf"|[a-z0-9-][{_DOTS}][a-z][a-z0-9-]+"  # evil.com, t.me (and J.Smith: asked again)
+    rf"|[{_DOTS}](中国|中國|公司|网络|網絡|香港|台湾|台灣|在线|网址|商城|集团|手机)",
+    re.IGNORECASE,
+)
+# Rendering a stored name to staff: the characters that make a link, swapped for look-alikes
+# Telegram does not read as one (fullwidth @ and /, the middle dot used in names, a fullwidth
+# colon). A dot followed by a space ("J. Smith") is left as it is.
+_UNLINK = str.maketrans({"@": "＠", "/": "／", ":": "："})
+_DOT_BEFORE_TEXT = re.compile(rf"[{_DOTS}](?=\S)")
+
+
 def clean_name(text: str) -> str | None:
-    """A person's name as typed: trimmed, no control characters, 1–30 characters."""
+    """A person's name as typed: trimmed, no control characters, 1–30 characters, and
+    nothing Telegram would turn into a link (a URL, a domain, an @mention, a /command)."""
     name = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C").strip()
     name = re.sub(r"\s+", " ", name)
     if not name or len(name) > NAME_MAX or not any(ch.isalpha() for ch in name):
         return None
+    if name_has_link(name):
+        return None
     return name
+
+
+def name_has_link(text: str) -> bool:
+    """Why clean_name refused: the text holds a URL, a domain, an @mention or a /command."""
+    return _LINK_IN_NAME.search(text) is not None
+
+
+def unlinkable(name: str) -> str:
+    """A stored name as it may be shown to staff: whatever it holds (names stored before
+    clean_name refused links included), Telegram will not make a link or a command of it."""
+    return _DOT_BEFORE_TEXT.sub("·", name.translate(_UNLINK))
 
 
 def clean_address(text: str) -> str | None:
@@ -222,6 +254,29 @@ def priority_tags(draft: ProfileDraft, today: date, rules: PriorityRules) -> lis
     return tags
 
 
+def is_health_tag(tag: str, rules: PriorityRules) -> bool:
+    """A derived tag that tells something about health (not age): it goes with the consent."""
+    return tag in ("maternal", "disability") or tag in rules.conditions
+
+
+def erase_health_facts(resident: Resident, rules: PriorityRules) -> None:
+    """Conditions, pregnancy, disability and the tags derived from them. Tags a doctor added
+    stay: they are the doctor's record, not something told under the consent."""
+    conditions = {c.code for c in resident.conditions}
+    resident.conditions.clear()
+    resident.pregnancy, resident.disability = None, None
+    for tag in [t for t in resident.tags if t.source is TagSource.DERIVED]:
+        if is_health_tag(tag.tag, rules) or tag.tag in conditions:
+            resident.tags.remove(tag)
+
+
+@dataclass(frozen=True)
+class SavedProfile:
+    resident: Resident
+    tags: list[str]  # the priority tags now on the profile
+    health_left_out: bool  # health questions were answered, but the consent no longer stands
+
+
 Row = TypeVar("Row")
 
 
@@ -284,12 +339,26 @@ class OnboardingService:
 
     async def complete_profile(self, user: User, draft: ProfileDraft) -> Resident:
         """Saves the resident, their household and tags; marks onboarding done."""
+        return (await self.save_profile(user, draft)).resident
+
+    async def save_profile(self, user: User, draft: ProfileDraft) -> SavedProfile:
+        """Saves the resident, their household and tags; marks onboarding done. Health facts
+        are written only while the health-data consent stands in the database, read in this
+        transaction under the consent lock (the draft's flag may be older than a withdrawal
+        made meanwhile in ⚙️ 设置); without it they are left out and none are kept."""
         if not (draft.name and draft.birth_date and draft.sex and draft.community_id):
             raise ProfileIncomplete("name, birth date, sex and community are needed")
         if self._centre.community(draft.community_id) is None:
             raise ProfileIncomplete("unknown community")
         if not draft.health_consent and (draft.conditions or draft.pregnancy or draft.disability):
             raise ProfileIncomplete("health data without health-data consent")
+        await lock_consents(self._session, user.id)
+        consent = await has_consent(self._session, user.id, ConsentKind.HEALTH_DATA)
+        health_left_out = draft.health_consent and not consent
+        if health_left_out:
+            draft = replace(
+                draft, health_consent=False, conditions=[], pregnancy=None, disability=None
+            )
         now = self._clock.now()
         resident = user.resident
         if resident is None:
@@ -309,7 +378,9 @@ class OnboardingService:
             resident.household.address = draft.address
         resident.name, resident.phone = draft.name, draft.phone
         resident.birth_date, resident.sex, resident.updated_at = draft.birth_date, draft.sex, now
-        if draft.health_consent:
+        if not consent:
+            erase_health_facts(resident, self._centre.priority)
+        elif draft.health_consent:
             resident.pregnancy = draft.pregnancy or Pregnancy.NONE
             resident.disability = bool(draft.disability)
             chosen = [c for c in draft.conditions if self._centre.condition(c) is not None]
@@ -338,7 +409,7 @@ class OnboardingService:
             subject_id=None,
         )
         await self._session.commit()
-        return resident
+        return SavedProfile(resident, [t.tag for t in resident.tags], health_left_out)
 
     async def redeem_invite(self, user: User, code: str) -> Joined:
         """Links this Telegram account to a staff post (or makes it an admin). One use, before

@@ -149,7 +149,10 @@ async def settings_choice(
     elif action == "health_off":
         await settings.withdraw_health_consent(user)
         await message.answer(
-            _("好的，已不再同意，您填的慢病等健康信息已删除。以后想用，再到这里点「同意」就行。"),
+            _(
+                "好的，已不再同意。您和您替家人填的慢病等健康信息都已删除。"
+                "以后想用，再到这里点「同意」就行。"
+            ),
             reply_markup=main_menu_keyboard(user),
         )
 

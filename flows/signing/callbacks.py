@@ -29,11 +29,13 @@ class CardAction(CallbackData, prefix="sgc"):
 class ChangeTo(CallbackData, prefix="sgx"):
     staff_id: str
     sure: bool = False
+    contract_id: int = 0  # the contract the buttons were shown for (0: an old button)
 
 
 class CancelWhy(CallbackData, prefix="sgq"):
     reason: str
     sure: bool = False
+    contract_id: int = 0  # the contract the buttons were shown for (0: an old button)
 
 
 class Review(CallbackData, prefix="sgr"):

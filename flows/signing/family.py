@@ -15,7 +15,12 @@ from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
 from flows.onboarding import keyboards as profile_kb
-from flows.onboarding.service import clean_name, may_be_pregnant, parse_birth_date
+from flows.onboarding.service import (
+    clean_name,
+    may_be_pregnant,
+    name_has_link,
+    parse_birth_date,
+)
 from flows.prompts import ask_with_buttons, buttons_taken_away, retire_buttons
 from flows.routes import SliceRoutes
 from flows.signing import keyboards as kb
@@ -203,7 +208,10 @@ async def _answer(step: str, value: str, state: FSMContext, signing: SigningServ
     elif step == "sex" and value in (Sex.MALE.value, Sex.FEMALE.value):
         form = await _keep(state, sex=value)
     elif step == "health" and value in ("yes", "no"):
-        form = await _keep(state, health=value == "yes")
+        # "Yes" records the member's consent now, in the database: saving the member later
+        # writes health facts only on that record, never on the form's word.
+        consent_id = await signing.agree_member_health(user) if value == "yes" else None
+        form = await _keep(state, health=consent_id is not None, consent=consent_id)
     elif step == "cond":
         if value != "done":
             if centre.condition(value) is None:
@@ -225,6 +233,9 @@ async def _answer(step: str, value: str, state: FSMContext, signing: SigningServ
 async def typed_name(message: Message, state: FSMContext, signing: SigningService,
                      centre: CentreConfig) -> None:  # fmt: skip
     name = clean_name(message.text or "")
+    if name is None and name_has_link(message.text or ""):
+        await message.answer(_("请写家人的真实姓名就好，不要带网址、@ 或 / 这些符号。"))
+        return
     if name is None:
         await message.answer(_("名字好像不太对，请再写一次（1 到 30 个字）。"))
         return
@@ -271,7 +282,7 @@ async def _save(message: Message, state: FSMContext, user: User, signing: Signin
         conditions=list(form.get("cond", [])),
         pregnancy=Pregnancy(form["preg"]) if "preg" in form else None,
         disability=form.get("disab"),
-        health_recorded=bool(form.get("health")),
+        consent_id=form["consent"] if isinstance(form.get("consent"), int) else None,
     )
     try:
         resident = await signing.add_family_member(user, draft)
@@ -280,6 +291,8 @@ async def _save(message: Message, state: FSMContext, user: User, signing: Signin
         await back_to_who(message, state, user, signing, None)
         return
     await message.answer(_("已添加：{name}").format(name=resident.name))
+    if form.get("health") and resident.disability is None:  # consent withdrawn meanwhile
+        await message.answer(_("您已经不再同意记录健康信息，所以这位家人的慢病等情况没有保存。"))
     await back_to_who(message, state, user, signing, resident.id)
 
 

@@ -158,11 +158,12 @@ def pending_keyboard() -> InlineKeyboardMarkup:
     return _markup([[_action(_("📦 看服务包"), "packages")], _menu_row()])
 
 
-def change_keyboard(choices: list[DoctorChoice]) -> InlineKeyboardMarkup:
+def change_keyboard(choices: list[DoctorChoice], contract_id: int) -> InlineKeyboardMarkup:
     rows: Rows = [
         [
             InlineKeyboardButton(
-                text=doctor_button(c), callback_data=ChangeTo(staff_id=c.staff_id).pack()
+                text=doctor_button(c),
+                callback_data=ChangeTo(staff_id=c.staff_id, contract_id=contract_id).pack(),
             )
         ]
         for c in choices
@@ -171,13 +172,15 @@ def change_keyboard(choices: list[DoctorChoice]) -> InlineKeyboardMarkup:
     return _markup(rows)
 
 
-def change_sure_keyboard(staff_id: str) -> InlineKeyboardMarkup:
+def change_sure_keyboard(staff_id: str, contract_id: int) -> InlineKeyboardMarkup:
     return _markup(
         [
             [
                 InlineKeyboardButton(
                     text=_("✅ 确定换"),
-                    callback_data=ChangeTo(staff_id=staff_id, sure=True).pack(),
+                    callback_data=ChangeTo(
+                        staff_id=staff_id, sure=True, contract_id=contract_id
+                    ).pack(),
                 )
             ],
             [_action(_("⬅️ 不换了"), "card")],
@@ -185,21 +188,29 @@ def change_sure_keyboard(staff_id: str) -> InlineKeyboardMarkup:
     )
 
 
-def cancel_reasons_keyboard() -> InlineKeyboardMarkup:
+def cancel_reasons_keyboard(contract_id: int) -> InlineKeyboardMarkup:
     rows: Rows = [
-        [InlineKeyboardButton(text=_(CANCEL_WORDS[r]), callback_data=CancelWhy(reason=r).pack())]
+        [
+            InlineKeyboardButton(
+                text=_(CANCEL_WORDS[r]),
+                callback_data=CancelWhy(reason=r, contract_id=contract_id).pack(),
+            )
+        ]
         for r in CANCEL_REASONS
     ]
     rows.append([_action(_("⬅️ 不解约了"), "card")])
     return _markup(rows)
 
 
-def cancel_sure_keyboard(reason: str) -> InlineKeyboardMarkup:
+def cancel_sure_keyboard(reason: str, contract_id: int) -> InlineKeyboardMarkup:
     return _markup(
         [
             [
                 InlineKeyboardButton(
-                    text=_("确定解约"), callback_data=CancelWhy(reason=reason, sure=True).pack()
+                    text=_("确定解约"),
+                    callback_data=CancelWhy(
+                        reason=reason, sure=True, contract_id=contract_id
+                    ).pack(),
                 )
             ],
             [_action(_("⬅️ 不解约了"), "card")],

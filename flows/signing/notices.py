@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.catalogue import N_
 from flows.centre import CentreConfig
+from flows.onboarding.service import unlinkable
 from flows.signing.words import REJECT_REASONS
 from storage.contracts import cancel_pending_messages, staff_users
 from storage.models import Contract, Priority, Role, User
@@ -75,7 +76,9 @@ class SigningNotices:
     ) -> None:
         """The doctor and the team hear of a new request at once; if nobody has answered
         when the escalation time is up, the team and the centre's admins hear again and the
-        resident is told where the request stands."""
+        resident is told where the request stands. The applicant's name goes in so that
+        Telegram cannot make a link of it (plain text is auto-linked too)."""
+        applicant = unlinkable(applicant)
         team = await self._team(contract.staff_id)
         review = [(N_("📝 查看申请"), REVIEW_DATA.format(contract_id=contract.id))]
         await self._send(

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.centre import CentreConfig
 from flows.menu.buttons import MenuButton, MenuPressed, main_menu_keyboard
 from flows.menu.service import staff_desk
+from flows.onboarding.service import unlinkable
 from flows.onboarding.texts import tag_label
 from flows.routes import SliceRoutes
 from flows.signing import keyboards as kb
@@ -55,7 +56,7 @@ async def staff_todo(message: Message, user: User, session: AsyncSession,
     residents = await q.residents_by_id(session, [c.members[0].resident_id for c in queue])
     items = [
         (c.id, _("📝 {name} 等 {people} 人").format(
-            name=residents[c.members[0].resident_id].name, people=len(c.members)))
+            name=unlinkable(residents[c.members[0].resident_id].name), people=len(c.members)))
         for c in queue
     ]  # fmt: skip
     await message.answer(

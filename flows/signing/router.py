@@ -29,6 +29,7 @@ from flows.signing.service import (
     MemberOption,
     SigningProblem,
     SigningService,
+    StateChanged,
 )
 from flows.signing.steps import Signing, ask_who
 from flows.signing.texts import (
@@ -48,10 +49,12 @@ Nudge = Callable[[], None]
 
 PROBLEMS = {
     "not_allowed": N_("这个按钮不是给您的。"),
+    "no_longer_assigned": N_("这户居民已经不归您的团队负责了，他们的资料不再显示。"),
     "already_covered": N_("有人已经签约或正在申请中，不能再签一次。"),
     "doctor_full": N_("这位医生的名额刚刚签满了，请换一位。"),
     "not_offered": N_("这个选项现在不能选了，请重新选一下。"),
     "state_changed": N_("情况有变化，请看最新的签约卡。"),
+    "contract_replaced": N_("这个按钮是之前那份签约的，现在的签约没有改动。请看最新的签约卡。"),
     "change_limit": N_("按规定，一年只能换 {n} 次医生。"),
     "not_yet_renewable": N_("快到期时（最后 {days} 天）才能续约。"),
 }
@@ -161,7 +164,11 @@ async def card_action(
             await query.answer()
             await start_signing(message, user, state, signing)
         elif action == "waitlist":
-            await signing.join_waitlist(user)
+            try:
+                await signing.join_waitlist(user)
+            except AlreadyCovered:
+                await query.answer(_("您家已经签约或正在申请中，不用排队。"), show_alert=True)
+                return
             await query.answer()
             await state.clear()
             await message.answer(
@@ -183,9 +190,12 @@ async def card_action(
             await query.answer()
             await offer_other_doctors(message, user, signing)
         elif action == "cancel":
+            contract = await signing.current(user)
+            if contract is None or contract.state is not ContractState.ACTIVE:
+                raise StateChanged
             await query.answer()
             await message.answer(_("要解约吗？请告诉我们原因："),
-                                 reply_markup=kb.cancel_reasons_keyboard())  # fmt: skip
+                                 reply_markup=kb.cancel_reasons_keyboard(contract.id))  # fmt: skip
         else:
             await query.answer(_("这个按钮已经不能用了。"))
     except SigningProblem as problem:
@@ -512,7 +522,7 @@ async def offer_other_doctors(message: Message, user: User, signing: SigningServ
                              reply_markup=kb.card_link_keyboard())  # fmt: skip
         return
     await message.answer(_("想换哪位医生？换好之前，现在的医生照常服务。"),
-                         reply_markup=kb.change_keyboard(others))  # fmt: skip
+                         reply_markup=kb.change_keyboard(others, contract.id))  # fmt: skip
 
 
 @routes.callback_query(ChangeTo.filter())
@@ -529,11 +539,11 @@ async def change_doctor(
         await query.answer()
         await message.edit_text(
             _("确定要换到 {name} 医生吗？对方同意后生效。").format(name=doctor.name),
-            reply_markup=kb.change_sure_keyboard(doctor.id),
+            reply_markup=kb.change_sure_keyboard(doctor.id, callback_data.contract_id),
         )
         return
     try:
-        await signing.request_change(user, doctor.id)
+        await signing.request_change(user, doctor.id, callback_data.contract_id)
     except SigningProblem as problem:
         await query.answer(problem_text(problem, centre), show_alert=True)
         return
@@ -563,11 +573,11 @@ async def cancel_contract(
             _("原因：{reason}\n确定要解约吗？解约后医生团队不再为您提供签约服务。").format(
                 reason=_(CANCEL_REASONS[reason])
             ),
-            reply_markup=kb.cancel_sure_keyboard(reason),
+            reply_markup=kb.cancel_sure_keyboard(reason, callback_data.contract_id),
         )
         return
     try:
-        await signing.cancel(user, reason)
+        await signing.cancel(user, reason, callback_data.contract_id)
     except SigningProblem as problem:
         await query.answer(problem_text(problem, centre), show_alert=True)
         return

@@ -16,13 +16,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.catalogue import N_
 from flows.centre import CentreConfig
 from flows.clock import Clock
-from flows.onboarding.service import ProfileDraft, clean_name, may_be_pregnant, priority_tags
+from flows.onboarding.service import (
+    ProfileDraft,
+    clean_name,
+    may_be_pregnant,
+    priority_tags,
+    unlinkable,
+)
 from flows.packages.service import Offer, Person, free_packages, offers_for
 from flows.signing.lifecycle import move, term_end
 from flows.signing.notices import SigningNotices
 from storage import contracts as q
 from storage.audit import record_audit
-from storage.consents import has_consent
+from storage.consents import (
+    has_consent,
+    lock_consents,
+    member_consent_to_bind,
+    record_member_health_consent,
+)
 from storage.models import (
     ConsentKind,
     Contract,
@@ -86,6 +97,14 @@ class NotYetRenewable(SigningProblem):
     code = "not_yet_renewable"
 
 
+class ContractReplaced(StateChanged):
+    code = "contract_replaced"  # a button shown for a contract that is no longer current
+
+
+class NoLongerAssigned(NotAllowed):
+    code = "no_longer_assigned"  # the household moved on from this team: nothing is shown
+
+
 @dataclass(frozen=True)
 class DoctorChoice:
     staff_id: str
@@ -118,7 +137,8 @@ class FamilyMemberDraft:
     conditions: list[str] = field(default_factory=list)
     pregnancy: Pregnancy | None = None
     disability: bool | None = None
-    health_recorded: bool = False  # the user agreed to record this person's health data
+    # The member consent the user recorded for this person (SigningService.agree_member_health)
+    consent_id: int | None = None
 
 
 class SigningService:
@@ -166,8 +186,29 @@ class SigningService:
             for r in residents
         ]
 
+    async def agree_member_health(self, user: User) -> int | None:
+        """The user pressed "record (the family member agreed)": the member's consent is
+        recorded now, given by the user for that member, and bound to the member when the
+        form saves them. None when the user's own health-data consent no longer stands (no
+        health facts are recorded under a withdrawn consent, the user's or a member's)."""
+        self._household_id(user)
+        await lock_consents(self._session, user.id)
+        if not await self.health_known(user):
+            return None
+        consent = await record_member_health_consent(
+            self._session,
+            user_id=user.id,
+            version=self._centre.privacy.health_consent_version,
+            now=self._clock.now(),
+        )
+        await self._session.commit()
+        return consent.id
+
     async def add_family_member(self, user: User, draft: FamilyMemberDraft) -> Resident:
-        """A spouse, parent or child with their own profile, in the user's household."""
+        """A spouse, parent or child with their own profile, in the user's household. Their
+        health facts are written only on a member consent the user recorded for them (and
+        while the user's own consent stands), both read in this transaction under the
+        consent lock: whatever the form's state says."""
         household_id = self._household_id(user)
         if draft.relation not in FAMILY_RELATIONS:
             raise NotOffered
@@ -176,7 +217,13 @@ class SigningService:
             raise NotOffered
         if len(await q.household_residents(self._session, household_id)) >= MAX_HOUSEHOLD:
             raise NotOffered
-        health = draft.health_recorded and await self.health_known(user)
+        await lock_consents(self._session, user.id)
+        consent = (
+            await member_consent_to_bind(self._session, user.id, draft.consent_id)
+            if draft.consent_id is not None and await self.health_known(user)
+            else None
+        )
+        health = consent is not None
         now = self._clock.now()
         resident = Resident(
             household_id=household_id,
@@ -212,6 +259,9 @@ class SigningService:
             for tag in priority_tags(profile, self.today(), self._centre.priority)
         ]
         self._session.add(resident)
+        if consent is not None:
+            await self._session.flush()
+            consent.subject_resident_id = resident.id
         record_audit(
             self._session, at=now, actor_user_id=user.id, action="family_member_added",
             subject_type="household", subject_id=household_id,
@@ -243,8 +293,12 @@ class SigningService:
         return DoctorChoices(with_room, grid_full)
 
     async def join_waitlist(self, user: User) -> WaitlistEntry:
+        """The waiting list is for households without a doctor: a signed household (or one
+        with a request) cannot join it, whatever button it presses."""
         household_id = self._household_id(user)
         await q.lock_household(self._session, household_id)  # a double tap waits once
+        if await q.household_contract(self._session, household_id, q.HOLDS_A_PLACE):
+            raise AlreadyCovered
         existing = await q.waitlist_entry(self._session, household_id)
         if existing is not None:
             return existing
@@ -343,15 +397,18 @@ class SigningService:
         )
         return pending if pending is not None and pending.replaces_id == contract.id else None
 
-    async def _own_active(self, user: User) -> Contract:
+    async def _own_active(self, user: User, contract_id: int | None = None) -> Contract:
         """The household's active contract, read under the household's lock: renewing,
         changing doctor and cancelling never interleave with each other, a double tap or the
-        doctor's answer."""
+        doctor's answer. With `contract_id` (the contract a button was shown for), a button
+        left from a contract since renewed or replaced acts on nothing."""
         household_id = self._household_id(user)
         await q.lock_household(self._session, household_id)
         contract = await q.household_contract(self._session, household_id, (ContractState.ACTIVE,))
         if contract is None:
             raise StateChanged
+        if contract_id is not None and contract.id != contract_id:
+            raise ContractReplaced
         return contract
 
     def renewable_from(self, contract: Contract) -> date:
@@ -396,7 +453,7 @@ class SigningService:
         await self._notices.plan_renewal(new, user.id, now)
         await self._notices.tell_doctor(
             old.staff_id, N_("{name} 家已续约，到 {end}。"), now,
-            dates=("end",), name=options[old.members[0].resident_id].resident.name,
+            dates=("end",), name=unlinkable(options[old.members[0].resident_id].resident.name),
             end=new.ends_on.isoformat(),
         )  # fmt: skip
         self._audit(user, "contract_renewed", new)
@@ -410,10 +467,13 @@ class SigningService:
         kept = [p.package_id for p in member.packages if p.package_id in open_to_them]
         return list(dict.fromkeys([*basic, *kept]))
 
-    async def request_change(self, user: User, staff_id: str) -> Contract:
+    async def request_change(
+        self, user: User, staff_id: str, contract_id: int | None = None
+    ) -> Contract:
         """改签: a request to another doctor for the same members and packages; the current
-        contract stays until the new doctor agrees (config: doctor_changes_per_year)."""
-        old = await self._own_active(user)
+        contract stays until the new doctor agrees (config: doctor_changes_per_year).
+        `contract_id`: the contract the confirm button was shown for."""
+        old = await self._own_active(user, contract_id)
         if staff_id == old.staff_id:
             raise NotOffered
         if await self.pending_change(old) is not None:
@@ -450,11 +510,12 @@ class SigningService:
         await self._session.commit()
         return new
 
-    async def cancel(self, user: User, reason: str) -> Contract:
-        """解约 with a reason; the doctor is told and the place goes to whoever waits."""
+    async def cancel(self, user: User, reason: str, contract_id: int | None = None) -> Contract:
+        """解约 with a reason; the doctor is told and the place goes to whoever waits.
+        `contract_id`: the contract the confirm button was shown for."""
         if reason not in CANCEL_REASONS:
             raise NotOffered
-        contract = await self._own_active(user)
+        contract = await self._own_active(user, contract_id)
         now = self._clock.now()
         contract.reason = reason
         move(contract, ContractState.CANCELLED, by_user_id=user.id, at=now, note=reason)
@@ -489,7 +550,8 @@ class SigningService:
         return [m.id for m in team.members] if team else [staff_id]
 
     async def review_queue(self, user: User) -> list[Contract]:
-        """Requests waiting for the team's doctors, oldest first."""
+        """Requests waiting for the team's doctors, oldest first (a request holds a place:
+        its household is assigned to the team, as q.household_assigned_to defines it)."""
         return list(
             await q.doctor_contracts(
                 self._session, self._team_staff(user), (ContractState.REQUESTED,)
@@ -497,14 +559,25 @@ class SigningService:
         )
 
     async def contract_for_staff(self, user: User, contract_id: int) -> Contract:
-        """A contract held by this staff member's own team, or NotAllowed."""
-        contract = await q.contract_by_id(self._session, contract_id)
-        if contract is None or contract.staff_id not in self._team_staff(user):
-            raise NotAllowed
+        """A contract held by this staff member's own team whose household is still assigned
+        to the team (storage.contracts.household_assigned_to), or NotAllowed: staff see a
+        household only while it is theirs, whatever the contract's state."""
+        contract = await self._team_contract(user, contract_id)
+        if not await q.household_assigned_to(
+            self._session, contract.household_id, self._team_staff(user)
+        ):
+            raise NoLongerAssigned
         record_audit(
             self._session, at=self._clock.now(), actor_user_id=user.id, action="contract_viewed",
             subject_type="contract", subject_id=contract.id,
         )  # fmt: skip
+        return contract
+
+    async def _team_contract(self, user: User, contract_id: int) -> Contract:
+        """A contract held by this staff member's team (shown to nobody by itself)."""
+        contract = await q.contract_by_id(self._session, contract_id)
+        if contract is None or contract.staff_id not in self._team_staff(user):
+            raise NotAllowed
         return contract
 
     async def approve(self, user: User, contract_id: int) -> Contract:
@@ -544,7 +617,9 @@ class SigningService:
         return contract
 
     async def _decidable(self, user: User, contract_id: int) -> Contract:
-        contract = await self.contract_for_staff(user, contract_id)
+        # Only a request (which holds a place, so its household is assigned) is decided:
+        # a contract decided already says so, and shows nothing.
+        contract = await self._team_contract(user, contract_id)
         if user.role is not Role.DOCTOR or contract.staff_id != user.staff_id:
             raise NotAllowed  # the team sees requests; the resident's own doctor decides
         # Decided once: a second tap (or the household cancelling meanwhile) waits for the
@@ -560,7 +635,8 @@ class SigningService:
         return doctor.name if doctor else ""
 
     async def my_residents(self, user: User) -> list[tuple[Resident, Contract]]:
-        """The team's signed residents (a doctor's own team, for every member of it)."""
+        """The team's signed residents (a doctor's own team, for every member of it): the
+        households assigned to the team by an active contract (q.household_assigned_to)."""
         contracts = await q.doctor_contracts(
             self._session, self._team_staff(user), (ContractState.ACTIVE,), limit=500
         )

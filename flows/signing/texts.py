@@ -9,7 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from babel.dates import get_day_names
 
 from flows.centre import CentreConfig, Package
-from flows.onboarding.service import age_on
+from flows.onboarding.service import age_on, unlinkable
 from flows.onboarding.texts import tag_label
 from flows.packages.service import (
     NotEligible,
@@ -33,7 +33,7 @@ def relation_label(relation: Relation) -> str:
 def person_label(resident: Resident) -> str:
     """张秀兰（本人）"""
     return _("{name}（{relation}）").format(
-        name=resident.name, relation=relation_label(resident.relation)
+        name=unlinkable(resident.name), relation=relation_label(resident.relation)
     )
 
 
@@ -182,7 +182,7 @@ def card_text(card: ContractCard, today: date) -> str:
         lines.append("")
         lines.append(
             _("【{name}·{relation}】").format(
-                name=member.name, relation=relation_label(member.relation)
+                name=unlinkable(member.name), relation=relation_label(member.relation)
             )
         )
         for use in member.packages:

@@ -47,6 +47,8 @@ class ConsentKind(StrEnum):
     PRIVACY_NOTICE = "privacy_notice"
     HEALTH_DATA = "health_data"
     FAMILY_ACCESS = "family_access"
+    # Given by a user for a family member without Telegram (consents.subject_resident_id).
+    MEMBER_HEALTH_DATA = "member_health_data"
 
 
 class ContractState(StrEnum):

@@ -111,6 +111,11 @@ class Consent(Base):
     granted: Mapped[bool] = mapped_column(Boolean())
     # family access: who may see this person's data, and until when
     grantee_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Health data of a family member without Telegram: the user agreed for that person.
+    # NULL: the consent is about the user themself.
+    subject_resident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), index=True
+    )
     expires_at: Mapped[datetime | None]
     decided_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]

@@ -213,11 +213,12 @@ async def test_a_couple_signs_together_each_with_their_own_packages(world: Centr
     doctor = await world.staff("dr-wang")
     grandma = await world.resident(born=date(1948, 3, 5), conditions=["hypertension"])
     async with world.update(grandma) as (signing, user):
+        agreed = await signing.agree_member_health(user)  # he agreed to his health facts
         spouse = await signing.add_family_member(
             user,
             FamilyMemberDraft(
                 relation=Relation.SPOUSE, name=" 李国强 ", birth_date=date(1950, 6, 1),
-                sex=Sex.MALE, conditions=["diabetes", "stroke"], health_recorded=True,
+                sex=Sex.MALE, conditions=["diabetes", "stroke"], consent_id=agreed,
             ),
         )  # fmt: skip
     assert spouse.name == "李国强"
