@@ -81,8 +81,13 @@ def settings_from_mapping(env: os._Environ[str] | dict[str, str]) -> Settings:
         if token is None:
             raise ConfigError("WEBHOOK_URL: set BOT_TOKEN too; webhooks need a real bot")
     secret = get("WEBHOOK_SECRET")
-    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
-        raise ConfigError("WEBHOOK_SECRET: 1–256 characters of A–Z, a–z, 0–9, _ and -")
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+        # Short secrets can be guessed, and the secret is all that stands between the
+        # webhook URL and anyone posting updates as any user.
+        raise ConfigError(
+            "WEBHOOK_SECRET: 16–256 characters of A–Z, a–z, 0–9, _ and - "
+            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(24))'`)"
+        )
     if webhook_url is not None and secret is None:
         # Without it, anyone who finds the URL can post updates as any user.
         raise ConfigError("WEBHOOK_SECRET: required with WEBHOOK_URL (16+ random characters)")

@@ -38,6 +38,15 @@ def _config_with(tmp_path: Path, change: dict[str, object]) -> str:
             {"WEBHOOK_URL": "https://bot.example.org", "BOT_TOKEN": "123456:" + "A" * 30},
             "WEBHOOK_SECRET: required with WEBHOOK_URL",
         ),
+        (
+            {
+                "WEBHOOK_URL": "https://bot.example.org",
+                "BOT_TOKEN": "123456:" + "A" * 30,
+                "WEBHOOK_SECRET": "x",  # guessable: anyone could post updates as anyone
+            },
+            "WEBHOOK_SECRET: 16–256 characters",
+        ),
+        ({"WEBHOOK_SECRET": "a" * 15}, "WEBHOOK_SECRET: 16–256 characters"),
         ({"PII_KEY": "short"}, "PII_KEY: must be a Fernet key"),
         ({"THROTTLE_RATE": "lots"}, "THROTTLE_RATE: use a rate like 20/minute"),
         ({"WEBHOOK_LISTEN": "8080"}, "WEBHOOK_LISTEN: use host:port"),
