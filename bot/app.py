@@ -7,12 +7,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aiogram import Bot, Dispatcher, F
+from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ChatType
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.types import BotCommand, ErrorEvent
 from aiogram.utils.i18n import I18n
@@ -21,6 +20,7 @@ import flows
 from bot.middlewares.current_user import CurrentUserMiddleware
 from bot.middlewares.database import DbSessionMiddleware
 from bot.middlewares.locale import UserLocaleMiddleware
+from bot.middlewares.private_chats import PrivateChatsOnlyMiddleware
 from bot.middlewares.services import ServicesMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware, limiter_storage
 from bot.settings import Settings
@@ -81,10 +81,9 @@ def build_dispatcher(
     # answer, a new request) goes out in a moment; the running bot replaces this no-op.
     dp.workflow_data.update(centre=settings.centre, clock=clock, db=db, nlu=nlu, nudge=_no_nudge)
 
-    # Private chats only: the bot is not meant for groups, and must not leak into one.
-    dp.message.filter(F.chat.type == ChatType.PRIVATE)
-    dp.edited_message.filter(F.chat.type == ChatType.PRIVATE)
-
+    # Private chats only: the bot is not meant for groups, and must not leak into one, nor
+    # store anything about their members. First, so nothing below runs for them.
+    dp.update.outer_middleware(PrivateChatsOnlyMiddleware())
     dp.update.outer_middleware(
         ThrottlingMiddleware(settings.throttle_rate, limiter_storage(settings.redis_url), i18n)
     )
