@@ -13,6 +13,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, ErrorEvent
 from aiogram.utils.i18n import I18n
 
@@ -22,7 +23,13 @@ from bot.middlewares.database import DbSessionMiddleware
 from bot.middlewares.locale import UserLocaleMiddleware
 from bot.middlewares.private_chats import PrivateChatsOnlyMiddleware
 from bot.middlewares.services import ServicesMiddleware
-from bot.middlewares.throttling import ThrottlingMiddleware, limiter_storage
+from bot.middlewares.throttling import (
+    Bucket,
+    Buckets,
+    MemoryBuckets,
+    RedisBuckets,
+    ThrottlingMiddleware,
+)
 from bot.settings import Settings
 from flows.clock import Clock
 from flows.texts import N_
@@ -41,8 +48,6 @@ def make_i18n(default_language: str) -> I18n:
 def make_fsm_storage(settings: Settings, db: Database) -> BaseStorage:
     """SQL by default (survives restarts, no extra server); Redis when REDIS_URL is set."""
     if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisStorage
-
         return RedisStorage.from_url(
             settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True)
         )
@@ -81,12 +86,14 @@ def build_dispatcher(
     # answer, a new request) goes out in a moment; the running bot replaces this no-op.
     dp.workflow_data.update(centre=settings.centre, clock=clock, db=db, nlu=nlu, nudge=_no_nudge)
 
+    # Before aiogram's FSM middleware (which reads the conversation state), so a refused
+    # update costs no storage read: taken out and put back after these two.
+    dp.update.outer_middleware.unregister(dp.fsm)
     # Private chats only: the bot is not meant for groups, and must not leak into one, nor
     # store anything about their members. First, so nothing below runs for them.
     dp.update.outer_middleware(PrivateChatsOnlyMiddleware())
-    dp.update.outer_middleware(
-        ThrottlingMiddleware(settings.throttle_rate, limiter_storage(settings.redis_url), i18n)
-    )
+    dp.update.outer_middleware(ThrottlingMiddleware(_buckets(settings, dp.storage), clock, i18n))
+    dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(DbSessionMiddleware(db.sessionmaker))
     dp.update.outer_middleware(CurrentUserMiddleware(clock))
     UserLocaleMiddleware(i18n).setup(dp)
@@ -98,6 +105,15 @@ def build_dispatcher(
     tally = errors if errors is not None else ErrorTally()
     dp.errors.register(_safety_net(i18n, tally))
     return dp
+
+
+def _buckets(settings: Settings, storage: BaseStorage) -> Buckets:
+    """Rate-limit buckets beside the conversation state: in Redis (on the same connection,
+    shared by every bot process) when that is where the state lives."""
+    bucket = Bucket.from_settings(settings.throttle_rate, settings.throttle_burst)
+    if isinstance(storage, RedisStorage):
+        return RedisBuckets(storage.redis, bucket)
+    return MemoryBuckets(bucket)
 
 
 def _no_nudge() -> None:

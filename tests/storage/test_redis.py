@@ -61,7 +61,7 @@ async def test_conversation_continues_after_a_restart_with_redis(
 async def test_two_processes_share_one_rate_limit(
     redis_settings: Settings, db: Database, clock: FrozenClock
 ) -> None:
-    limited = replace(redis_settings, throttle_rate="4/minute")
+    limited = replace(redis_settings, throttle_rate="4/minute", throttle_burst=4)
     api = LocalBotApi()
     bot = make_bot(limited, session=api)
     one, two = build_dispatcher(limited, db, clock), build_dispatcher(limited, db, clock)
