@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher
@@ -36,6 +37,7 @@ from flows.texts import N_
 from nlu.client import NluClient
 from storage.database import Database
 from storage.fsm_storage import SqlFsmStorage
+from storage.types import decrypt_json, encrypt_json
 
 LOCALES = Path(__file__).with_name("locales")
 log = logging.getLogger(__name__)
@@ -45,13 +47,21 @@ def make_i18n(default_language: str) -> I18n:
     return I18n(path=LOCALES, default_locale=default_language, domain="messages")
 
 
-def make_fsm_storage(settings: Settings, db: Database) -> BaseStorage:
-    """SQL by default (survives restarts, no extra server); Redis when REDIS_URL is set."""
+def make_fsm_storage(settings: Settings, db: Database, clock: Clock) -> BaseStorage:
+    """SQL by default (survives restarts, no extra server); Redis when REDIS_URL is set.
+    Either way the data (a half-filled form: phone, conditions…) is encrypted with PII_KEY
+    and forgotten after `conversation.abandon_after_hours` without a change."""
+    abandon_after = timedelta(hours=settings.centre.conversation.abandon_after_hours)
     if settings.redis_url:
         return RedisStorage.from_url(
-            settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True)
+            settings.redis_url,
+            key_builder=DefaultKeyBuilder(with_destiny=True),
+            state_ttl=abandon_after,
+            data_ttl=abandon_after,
+            json_dumps=encrypt_json,
+            json_loads=decrypt_json,
         )
-    return SqlFsmStorage(db.sessionmaker)
+    return SqlFsmStorage(db.sessionmaker, abandon_after=abandon_after, now=clock.now)
 
 
 def make_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
@@ -81,7 +91,7 @@ def build_dispatcher(
     nlu: NluClient | None = None,
 ) -> Dispatcher:
     i18n = make_i18n(settings.centre.centre.default_language)
-    dp = Dispatcher(storage=storage or make_fsm_storage(settings, db))
+    dp = Dispatcher(storage=storage or make_fsm_storage(settings, db, clock))
     # `nudge` asks the delivery sweep to run now, so a notice queued by a handler (a doctor's
     # answer, a new request) goes out in a moment; the running bot replaces this no-op.
     dp.workflow_data.update(centre=settings.centre, clock=clock, db=db, nlu=nlu, nudge=_no_nudge)

@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
@@ -25,6 +25,7 @@ from flows.signing.jobs import expire_ended_contracts
 from nlu.client import NluClient
 from nlu.server import RasaServer
 from storage.database import Database
+from storage.fsm_storage import purge_abandoned_conversations
 
 log = logging.getLogger(__name__)
 DELIVERY_JOB = "deliver_due_messages"
@@ -104,7 +105,26 @@ def make_scheduler(
         misfire_grace_time=3600,
         next_run_time=datetime.now(UTC),  # at start-up too: the bot may have been down
     )
+    scheduler.add_job(
+        _forget_abandoned_conversations,
+        "interval",
+        hours=1,
+        args=(db, clock, centre),
+        id="forget_abandoned_conversations",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
+        next_run_time=datetime.now(UTC),
+    )
     return scheduler
+
+
+async def _forget_abandoned_conversations(db: Database, clock: Clock, centre: CentreConfig) -> None:
+    """Deletes SQL conversation state left alone too long (Redis expires its own keys)."""
+    cutoff = clock.now() - timedelta(hours=centre.conversation.abandon_after_hours)
+    forgotten = await purge_abandoned_conversations(db.sessionmaker, cutoff)
+    if forgotten:
+        log.info("forgot %d abandoned conversations", forgotten)
 
 
 async def prepare_database(settings: Settings) -> Database:
