@@ -13,11 +13,12 @@ from datetime import UTC, datetime, timedelta
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import build_dispatcher, make_bot, make_i18n
 from bot.delivery import Deliverer
 from bot.keys import install_pii_key
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from flows.admin.service import sync_centre
 from flows.centre import CentreConfig
 from flows.clock import Clock, SystemClock
@@ -25,10 +26,12 @@ from flows.signing.jobs import expire_ended_contracts
 from nlu.client import NluClient
 from nlu.server import RasaServer
 from storage.database import Database
+from storage.deployment import database_uses, has_users, mark_database_use
 from storage.fsm_storage import purge_abandoned_conversations
 
 log = logging.getLogger(__name__)
 DELIVERY_JOB = "deliver_due_messages"
+LIVE, TRIAL = "live", "trial"  # what a database is used for (storage.models.DatabaseUse)
 
 
 @dataclass
@@ -127,22 +130,51 @@ async def _forget_abandoned_conversations(db: Database, clock: Clock, centre: Ce
         log.info("forgot %d abandoned conversations", forgotten)
 
 
-async def prepare_database(settings: Settings) -> Database:
+async def prepare_database(settings: Settings, *, use: str | None = None) -> Database:
+    """Migrates, checks the database may serve `use` (LIVE, TRIAL) and records it, then syncs
+    config.yml. A refusal is a ConfigError: one line, before anything of `use` is written."""
     install_pii_key(settings)
     db = Database(settings.database_url)
-    await db.upgrade()
-    async with db.sessionmaker() as session:
-        await sync_centre(session, settings.centre)
-        await session.commit()
+    try:
+        await db.upgrade()
+        async with db.sessionmaker() as session:
+            if use is not None:
+                await _claim_database(session, use)
+            await sync_centre(session, settings.centre)
+            await session.commit()
+    except BaseException:
+        await db.dispose()
+        raise
     return db
+
+
+async def _claim_database(session: AsyncSession, use: str) -> None:
+    if use == TRIAL:
+        uses = await database_uses(session)
+        # A real bot's database is one a real bot ran on, or one with users the trial did not
+        # make (a real bot's from before this mark existed).
+        if LIVE in uses or (TRIAL not in uses and await has_users(session)):
+            raise ConfigError(
+                "DATABASE_URL: this database belongs to a real bot; the trial chat would add "
+                "made-up people and send its queued messages. Point DATABASE_URL at another "
+                "database, e.g. sqlite+aiosqlite:///data/trial.db"
+            )
+    await mark_database_use(session, use, datetime.now(UTC))
 
 
 @asynccontextmanager
 async def running(
-    settings: Settings, *, bot_session: BaseSession | None = None, clock: Clock | None = None
+    settings: Settings,
+    *,
+    bot_session: BaseSession | None = None,
+    clock: Clock | None = None,
+    trial: bool = False,
 ) -> AsyncIterator[Runtime]:
+    """The bot's parts, started; `trial` for the terminal trial chat, which refuses a real
+    bot's database. A real bot (BOT_TOKEN set) marks its database as such."""
     clock = clock or SystemClock()
-    db = await prepare_database(settings)
+    use = TRIAL if trial else (LIVE if settings.bot_token else None)
+    db = await prepare_database(settings, use=use)
     bot = make_bot(settings, session=bot_session)
     nlu = NluClient(settings.nlu_url)
     rasa = RasaServer(settings.nlu_url, nlu)
