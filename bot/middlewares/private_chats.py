@@ -19,6 +19,7 @@ class PrivateChatsOnlyMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         chat: Chat | None = data.get("event_chat")
-        if chat is None or chat.type != ChatType.PRIVATE:
+        if chat is not None and chat.type != ChatType.PRIVATE:
             return None  # a group member pressing our button is not someone we know
+        # No chat: e.g. a press on a message Telegram no longer shows; it is still answered.
         return await handler(event, data)
