@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -130,16 +130,21 @@ async def _forget_abandoned_conversations(db: Database, clock: Clock, centre: Ce
         log.info("forgot %d abandoned conversations", forgotten)
 
 
-async def prepare_database(settings: Settings, *, use: str | None = None) -> Database:
-    """Migrates, checks the database may serve `use` (LIVE, TRIAL) and records it, then syncs
-    config.yml. A refusal is a ConfigError: one line, before anything of `use` is written."""
+async def prepare_database(
+    settings: Settings, *, live: bool = False, trial_people: Collection[int] | None = None
+) -> Database:
+    """Migrates, records a `live` bot's use of the database or checks the trial may use it
+    (`trial_people`: the Telegram ids it plays), then syncs config.yml. A refusal is a
+    ConfigError (one line) raised before the trial writes anything."""
     install_pii_key(settings)
     db = Database(settings.database_url)
     try:
         await db.upgrade()
         async with db.sessionmaker() as session:
-            if use is not None:
-                await _claim_database(session, use)
+            if trial_people is not None:
+                await _claim_for_the_trial(session, trial_people)
+            elif live:
+                await mark_database_use(session, LIVE, datetime.now(UTC))
             await sync_centre(session, settings.centre)
             await session.commit()
     except BaseException:
@@ -148,18 +153,17 @@ async def prepare_database(settings: Settings, *, use: str | None = None) -> Dat
     return db
 
 
-async def _claim_database(session: AsyncSession, use: str) -> None:
-    if use == TRIAL:
-        uses = await database_uses(session)
-        # A real bot's database is one a real bot ran on, or one with users the trial did not
-        # make (a real bot's from before this mark existed).
-        if LIVE in uses or (TRIAL not in uses and await has_users(session)):
-            raise ConfigError(
-                "DATABASE_URL: this database belongs to a real bot; the trial chat would add "
-                "made-up people and send its queued messages. Point DATABASE_URL at another "
-                "database, e.g. sqlite+aiosqlite:///data/trial.db"
-            )
-    await mark_database_use(session, use, datetime.now(UTC))
+async def _claim_for_the_trial(session: AsyncSession, trial_people: Collection[int]) -> None:
+    uses = await database_uses(session)
+    # A real bot's database is one a real bot ran on, or one with people the trial did not
+    # make (a real bot's from before this mark existed; an older trial's is welcome).
+    if LIVE in uses or (TRIAL not in uses and await has_users(session, besides=trial_people)):
+        raise ConfigError(
+            "DATABASE_URL: this database belongs to a real bot; the trial chat would add "
+            "made-up people and send its queued messages. Point DATABASE_URL at another "
+            "database, e.g. sqlite+aiosqlite:///data/trial.db"
+        )
+    await mark_database_use(session, TRIAL, datetime.now(UTC))
 
 
 @asynccontextmanager
@@ -168,13 +172,15 @@ async def running(
     *,
     bot_session: BaseSession | None = None,
     clock: Clock | None = None,
-    trial: bool = False,
+    trial_people: Collection[int] | None = None,
 ) -> AsyncIterator[Runtime]:
-    """The bot's parts, started; `trial` for the terminal trial chat, which refuses a real
-    bot's database. A real bot (BOT_TOKEN set) marks its database as such."""
+    """The bot's parts, started. The terminal trial chat names the Telegram ids it plays
+    (`trial_people`) and refuses a real bot's database; a real bot (BOT_TOKEN set) marks its
+    database as such."""
     clock = clock or SystemClock()
-    use = TRIAL if trial else (LIVE if settings.bot_token else None)
-    db = await prepare_database(settings, use=use)
+    db = await prepare_database(
+        settings, live=settings.bot_token is not None, trial_people=trial_people
+    )
     bot = make_bot(settings, session=bot_session)
     nlu = NluClient(settings.nlu_url)
     rasa = RasaServer(settings.nlu_url, nlu)

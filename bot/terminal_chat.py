@@ -71,7 +71,8 @@ async def run_terminal_chat(
     screen = TerminalScreen(telegram_id, sys.stdout)
     api = LocalBotApi(on_sent=screen.show)
     # The trial refuses a real bot's database (see bot.runtime.prepare_database).
-    async with running(settings, bot_session=api, trial=True) as rt:
+    trial_people = (TRIAL_RESIDENT_ID, TRIAL_DOCTOR_ID)
+    async with running(settings, bot_session=api, trial_people=trial_people) as rt:
         chat = LocalChat(
             rt.dp, rt.bot, api,
             telegram_id=telegram_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import exists, select
@@ -21,5 +22,7 @@ async def mark_database_use(session: AsyncSession, kind: str, now: datetime) -> 
         await session.flush()
 
 
-async def has_users(session: AsyncSession) -> bool:
-    return bool(await session.scalar(select(exists().where(User.id.is_not(None)))))
+async def has_users(session: AsyncSession, *, besides: Collection[int] = ()) -> bool:
+    """Whether anyone uses the bot here, not counting the Telegram ids `besides`."""
+    others = exists().where(User.telegram_id.not_in(list(besides)))
+    return bool(await session.scalar(select(others)))

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from bot.local_api import LocalBotApi
 from bot.runtime import prepare_database, running
 from bot.settings import ConfigError, Settings, settings_from_mapping
-from bot.terminal_chat import PROMPT, run_terminal_chat
+from bot.terminal_chat import PROMPT, TRIAL_RESIDENT_ID, run_terminal_chat
 from flows.clock import FrozenClock
 from storage.database import Database
 from storage.models import User
@@ -175,6 +175,20 @@ async def test_the_trial_chat_refuses_a_database_with_people_it_did_not_make(
 
     with pytest.raises(ConfigError, match=r"^DATABASE_URL: this database belongs to a real bot"):
         await chat_then_quit(settings)
+    assert await count_users(settings) == 1
+
+
+async def test_an_older_trial_database_is_still_the_trials(
+    tmp_path: Path, pii_key: str, clock: FrozenClock
+) -> None:
+    settings = trial_settings(tmp_path, pii_key)
+    db = await prepare_database(settings)  # a trial's database from before the mark existed
+    async with db.sessionmaker() as session:
+        await load_or_create_user(session, TRIAL_RESIDENT_ID, clock.now())
+        await session.commit()
+    await db.dispose()
+
+    await chat_then_quit(settings)
     assert await count_users(settings) == 1
 
 
