@@ -42,7 +42,10 @@ class Bucket:
 
     @classmethod
     def from_settings(cls, rate: str, burst: int) -> Bucket:
-        amount, count, unit = re.fullmatch(r"(\d+)/(\d*)(second|minute|hour)s?", rate).groups()  # type: ignore[union-attr]
+        match = re.fullmatch(r"(\d+)/(\d*)(second|minute|hour)s?", rate)
+        if match is None:
+            raise ValueError(f"not a rate: {rate!r}")  # settings checked it already
+        amount, count, unit = match.groups()
         seconds = int(count or 1) * _PERIODS[unit]
         return cls(burst=burst, per_second=int(amount) / seconds)
 
