@@ -12,10 +12,12 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
 
 import pytest
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
+from aiogram.types import Chat, Message, Update
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from bot.app import ErrorTally, build_dispatcher, make_bot
 from bot.local_api import LocalBotApi
@@ -140,4 +142,35 @@ async def test_a_database_error_in_a_scheduled_job_logs_no_personal_data(
 
     text_ = logged(talkative_logs)
     assert "apscheduler" in text_ and "Traceback" in text_  # APScheduler logged the failure
+    assert_no_secrets(text_)
+
+
+async def test_an_error_that_escapes_to_aiogram_logs_no_personal_data(
+    any_db: Database, bot: Bot, talkative_logs: pytest.LogCaptureFixture
+) -> None:
+    """Should an error ever get past the safety net, aiogram logs it with the exception's
+    text in the message itself: that text names no values either."""
+    await refuse_new_residents(any_db)
+    bare = Dispatcher()  # no safety net: the error reaches aiogram's own logger
+
+    @bare.message()
+    async def save_resident(message: Message) -> None:
+        async with any_db.sessionmaker() as session:
+            now = datetime.now(UTC)
+            household = Household(created_at=now)
+            session.add(household)
+            session.add(Resident(
+                household=household, relation=Relation.SELF, name="张秀兰",
+                phone="+8613912345678", birth_date=date(1948, 3, 5), sex=Sex.FEMALE,
+                created_at=now, updated_at=now,
+            ))  # fmt: skip
+            await session.commit()
+
+    said = Message(message_id=1, date=datetime.now(UTC), chat=Chat(id=9301, type="private"),
+                   text="我叫张秀兰")  # fmt: skip
+    with pytest.raises(IntegrityError):
+        await bare.feed_webhook_update(bot, Update(update_id=1, message=said))
+
+    text_ = logged(talkative_logs)
+    assert "aiogram.event" in text_ and "Cause exception" in text_
     assert_no_secrets(text_)
