@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
-from aiogram import Bot, Dispatcher, F
+from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ChatType
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, ErrorEvent
 from aiogram.utils.i18n import I18n
 
@@ -21,14 +22,22 @@ import flows
 from bot.middlewares.current_user import CurrentUserMiddleware
 from bot.middlewares.database import DbSessionMiddleware
 from bot.middlewares.locale import UserLocaleMiddleware
+from bot.middlewares.private_chats import PrivateChatsOnlyMiddleware
 from bot.middlewares.services import ServicesMiddleware
-from bot.middlewares.throttling import ThrottlingMiddleware, limiter_storage
+from bot.middlewares.throttling import (
+    Bucket,
+    Buckets,
+    MemoryBuckets,
+    RedisBuckets,
+    ThrottlingMiddleware,
+)
 from bot.settings import Settings
 from flows.clock import Clock
 from flows.texts import N_
 from nlu.client import NluClient
 from storage.database import Database
 from storage.fsm_storage import SqlFsmStorage
+from storage.types import decrypt_json, encrypt_json
 
 LOCALES = Path(__file__).with_name("locales")
 log = logging.getLogger(__name__)
@@ -38,15 +47,21 @@ def make_i18n(default_language: str) -> I18n:
     return I18n(path=LOCALES, default_locale=default_language, domain="messages")
 
 
-def make_fsm_storage(settings: Settings, db: Database) -> BaseStorage:
-    """SQL by default (survives restarts, no extra server); Redis when REDIS_URL is set."""
+def make_fsm_storage(settings: Settings, db: Database, clock: Clock) -> BaseStorage:
+    """SQL by default (survives restarts, no extra server); Redis when REDIS_URL is set.
+    Either way the data (a half-filled form: phone, conditions…) is encrypted with PII_KEY
+    and forgotten after `conversation.abandon_after_hours` without a change."""
+    abandon_after = timedelta(hours=settings.centre.conversation.abandon_after_hours)
     if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisStorage
-
         return RedisStorage.from_url(
-            settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True)
+            settings.redis_url,
+            key_builder=DefaultKeyBuilder(with_destiny=True),
+            state_ttl=abandon_after,
+            data_ttl=abandon_after,
+            json_dumps=encrypt_json,
+            json_loads=decrypt_json,
         )
-    return SqlFsmStorage(db.sessionmaker)
+    return SqlFsmStorage(db.sessionmaker, abandon_after=abandon_after, now=clock.now)
 
 
 def make_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
@@ -76,18 +91,19 @@ def build_dispatcher(
     nlu: NluClient | None = None,
 ) -> Dispatcher:
     i18n = make_i18n(settings.centre.centre.default_language)
-    dp = Dispatcher(storage=storage or make_fsm_storage(settings, db))
+    dp = Dispatcher(storage=storage or make_fsm_storage(settings, db, clock))
     # `nudge` asks the delivery sweep to run now, so a notice queued by a handler (a doctor's
     # answer, a new request) goes out in a moment; the running bot replaces this no-op.
     dp.workflow_data.update(centre=settings.centre, clock=clock, db=db, nlu=nlu, nudge=_no_nudge)
 
-    # Private chats only: the bot is not meant for groups, and must not leak into one.
-    dp.message.filter(F.chat.type == ChatType.PRIVATE)
-    dp.edited_message.filter(F.chat.type == ChatType.PRIVATE)
-
-    dp.update.outer_middleware(
-        ThrottlingMiddleware(settings.throttle_rate, limiter_storage(settings.redis_url), i18n)
-    )
+    # Before aiogram's FSM middleware (which reads the conversation state), so a refused
+    # update costs no storage read: taken out and put back after these two.
+    dp.update.outer_middleware.unregister(dp.fsm)
+    # Private chats only: the bot is not meant for groups, and must not leak into one, nor
+    # store anything about their members. First, so nothing below runs for them.
+    dp.update.outer_middleware(PrivateChatsOnlyMiddleware())
+    dp.update.outer_middleware(ThrottlingMiddleware(_buckets(settings, dp.storage), clock, i18n))
+    dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(DbSessionMiddleware(db.sessionmaker))
     dp.update.outer_middleware(CurrentUserMiddleware(clock))
     UserLocaleMiddleware(i18n).setup(dp)
@@ -99,6 +115,15 @@ def build_dispatcher(
     tally = errors if errors is not None else ErrorTally()
     dp.errors.register(_safety_net(i18n, tally))
     return dp
+
+
+def _buckets(settings: Settings, storage: BaseStorage) -> Buckets:
+    """Rate-limit buckets beside the conversation state: in Redis (on the same connection,
+    shared by every bot process) when that is where the state lives."""
+    bucket = Bucket.from_settings(settings.throttle_rate, settings.throttle_burst)
+    if isinstance(storage, RedisStorage):
+        return RedisBuckets(storage.redis, bucket)
+    return MemoryBuckets(bucket)
 
 
 def _no_nudge() -> None:

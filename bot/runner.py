@@ -35,14 +35,21 @@ async def run_bot(settings: Settings, bot_session: BaseSession | None = None) ->
             await rt.dp.start_polling(rt.bot, handle_signals=True, close_bot_session=False)
 
 
+def webhook_app(dp: Dispatcher, bot: Bot, settings: Settings) -> web.Application:
+    """The aiohttp app Telegram posts updates to. Each update is handled before Telegram gets
+    its 200 (not in the background): if the process dies mid-update, Telegram delivers it
+    again instead of it being lost."""
+    app = web.Application()
+    SimpleRequestHandler(
+        dispatcher=dp, bot=bot, secret_token=settings.webhook_secret, handle_in_background=False
+    ).register(app, path=WEBHOOK_PATH)
+    setup_application(app, dp, bot=bot)
+    return app
+
+
 async def _serve_webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
     assert settings.webhook_url is not None
-    app = web.Application()
-    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=settings.webhook_secret).register(
-        app, path=WEBHOOK_PATH
-    )
-    setup_application(app, dp, bot=bot)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(webhook_app(dp, bot, settings))
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_listen_host, settings.webhook_listen_port)
     await site.start()  # listening before Telegram is told where to deliver

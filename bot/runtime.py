@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import build_dispatcher, make_bot, make_i18n
 from bot.delivery import Deliverer
 from bot.keys import install_pii_key
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from flows.admin.service import sync_centre
 from flows.centre import CentreConfig
 from flows.clock import Clock, SystemClock
@@ -25,9 +26,12 @@ from flows.signing.jobs import expire_ended_contracts
 from nlu.client import NluClient
 from nlu.server import RasaServer
 from storage.database import Database
+from storage.deployment import database_uses, has_users, mark_database_use
+from storage.fsm_storage import purge_abandoned_conversations
 
 log = logging.getLogger(__name__)
 DELIVERY_JOB = "deliver_due_messages"
+LIVE, TRIAL = "live", "trial"  # what a database is used for (storage.models.DatabaseUse)
 
 
 @dataclass
@@ -104,25 +108,79 @@ def make_scheduler(
         misfire_grace_time=3600,
         next_run_time=datetime.now(UTC),  # at start-up too: the bot may have been down
     )
+    scheduler.add_job(
+        _forget_abandoned_conversations,
+        "interval",
+        hours=1,
+        args=(db, clock, centre),
+        id="forget_abandoned_conversations",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
+        next_run_time=datetime.now(UTC),
+    )
     return scheduler
 
 
-async def prepare_database(settings: Settings) -> Database:
+async def _forget_abandoned_conversations(db: Database, clock: Clock, centre: CentreConfig) -> None:
+    """Deletes SQL conversation state left alone too long (Redis expires its own keys)."""
+    cutoff = clock.now() - timedelta(hours=centre.conversation.abandon_after_hours)
+    forgotten = await purge_abandoned_conversations(db.sessionmaker, cutoff)
+    if forgotten:
+        log.info("forgot %d abandoned conversations", forgotten)
+
+
+async def prepare_database(
+    settings: Settings, *, live: bool = False, trial_people: Collection[int] | None = None
+) -> Database:
+    """Migrates, records a `live` bot's use of the database or checks the trial may use it
+    (`trial_people`: the Telegram ids it plays), then syncs config.yml. A refusal is a
+    ConfigError (one line) raised before the trial writes anything."""
     install_pii_key(settings)
     db = Database(settings.database_url)
-    await db.upgrade()
-    async with db.sessionmaker() as session:
-        await sync_centre(session, settings.centre)
-        await session.commit()
+    try:
+        await db.upgrade()
+        async with db.sessionmaker() as session:
+            if trial_people is not None:
+                await _claim_for_the_trial(session, trial_people)
+            elif live:
+                await mark_database_use(session, LIVE, datetime.now(UTC))
+            await sync_centre(session, settings.centre)
+            await session.commit()
+    except BaseException:
+        await db.dispose()
+        raise
     return db
+
+
+async def _claim_for_the_trial(session: AsyncSession, trial_people: Collection[int]) -> None:
+    uses = await database_uses(session)
+    # A real bot's database is one a real bot ran on, or one with people the trial did not
+    # make (a real bot's from before this mark existed; an older trial's is welcome).
+    if LIVE in uses or (TRIAL not in uses and await has_users(session, besides=trial_people)):
+        raise ConfigError(
+            "DATABASE_URL: this database belongs to a real bot; the trial chat would add "
+            "made-up people and send its queued messages. Point DATABASE_URL at another "
+            "database, e.g. sqlite+aiosqlite:///data/trial.db"
+        )
+    await mark_database_use(session, TRIAL, datetime.now(UTC))
 
 
 @asynccontextmanager
 async def running(
-    settings: Settings, *, bot_session: BaseSession | None = None, clock: Clock | None = None
+    settings: Settings,
+    *,
+    bot_session: BaseSession | None = None,
+    clock: Clock | None = None,
+    trial_people: Collection[int] | None = None,
 ) -> AsyncIterator[Runtime]:
+    """The bot's parts, started. The terminal trial chat names the Telegram ids it plays
+    (`trial_people`) and refuses a real bot's database; a real bot (BOT_TOKEN set) marks its
+    database as such."""
     clock = clock or SystemClock()
-    db = await prepare_database(settings)
+    db = await prepare_database(
+        settings, live=settings.bot_token is not None, trial_people=trial_people
+    )
     bot = make_bot(settings, session=bot_session)
     nlu = NluClient(settings.nlu_url)
     rasa = RasaServer(settings.nlu_url, nlu)

@@ -40,6 +40,7 @@ class Settings:
     webhook_listen_port: int
     pii_key: str | None
     throttle_rate: str
+    throttle_burst: int
     log_level: str
     config_path: Path
 
@@ -81,8 +82,13 @@ def settings_from_mapping(env: os._Environ[str] | dict[str, str]) -> Settings:
         if token is None:
             raise ConfigError("WEBHOOK_URL: set BOT_TOKEN too; webhooks need a real bot")
     secret = get("WEBHOOK_SECRET")
-    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
-        raise ConfigError("WEBHOOK_SECRET: 1–256 characters of A–Z, a–z, 0–9, _ and -")
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+        # Short secrets can be guessed, and the secret is all that stands between the
+        # webhook URL and anyone posting updates as any user.
+        raise ConfigError(
+            "WEBHOOK_SECRET: 16–256 characters of A–Z, a–z, 0–9, _ and - "
+            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(24))'`)"
+        )
     if webhook_url is not None and secret is None:
         # Without it, anyone who finds the URL can post updates as any user.
         raise ConfigError("WEBHOOK_SECRET: required with WEBHOOK_URL (16+ random characters)")
@@ -93,9 +99,13 @@ def settings_from_mapping(env: os._Environ[str] | dict[str, str]) -> Settings:
             "PII_KEY: must be a Fernet key (44 characters of url-safe base64); "
             "make one with `familydoc admin new-key`"
         )
-    throttle = get("THROTTLE_RATE", "20/minute") or "20/minute"
-    if not _RATE.match(throttle):
-        raise ConfigError("THROTTLE_RATE: use a rate like 20/minute or 5/second")
+    throttle = get("THROTTLE_RATE", "60/minute") or "60/minute"
+    if not _RATE.match(throttle) or int(throttle.split("/")[0]) == 0:
+        raise ConfigError("THROTTLE_RATE: use a rate like 60/minute or 1/second")
+    # By default as many at once as the rate allows per period: "60/minute" → 60 in hand.
+    burst = get("THROTTLE_BURST") or throttle.split("/")[0].strip()
+    if not burst.isdigit() or int(burst) == 0:
+        raise ConfigError("THROTTLE_BURST: use a whole number of updates, like 30")
     autostart = (get("NLU_AUTOSTART", "true") or "true").lower()
     if autostart not in ("true", "false", "1", "0", "yes", "no"):
         raise ConfigError("NLU_AUTOSTART: use true or false")
@@ -117,6 +127,7 @@ def settings_from_mapping(env: os._Environ[str] | dict[str, str]) -> Settings:
         webhook_listen_port=port,
         pii_key=pii_key,
         throttle_rate=throttle.replace(" ", ""),
+        throttle_burst=int(burst),
         log_level=log_level,
         config_path=config_path,
     )

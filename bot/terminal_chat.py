@@ -10,7 +10,7 @@ from typing import TextIO
 from bot.local_api import LocalBotApi, Sent
 from bot.local_chat import LocalChat
 from bot.runtime import Runtime, running
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from flows.admin.service import create_doctor_invite
 from storage.users import find_user, staff_post_holder
 
@@ -59,11 +59,20 @@ class TerminalScreen:
 async def run_terminal_chat(
     settings: Settings, *, as_doctor: bool = False, stdin: TextIO | None = None
 ) -> None:
+    if settings.bot_token:
+        # Fixed Telegram ids, invites minted for the first GP, real queued messages marked
+        # sent: none of it belongs next to a real bot.
+        raise ConfigError(
+            "BOT_TOKEN: is set, so this is a real bot's set-up; the trial chat runs only "
+            "without it (unset BOT_TOKEN, or pass --env-file with a trial .env)"
+        )
     stdin = stdin or sys.stdin
     telegram_id = TRIAL_DOCTOR_ID if as_doctor else TRIAL_RESIDENT_ID
     screen = TerminalScreen(telegram_id, sys.stdout)
     api = LocalBotApi(on_sent=screen.show)
-    async with running(settings, bot_session=api) as rt:
+    # The trial refuses a real bot's database (see bot.runtime.prepare_database).
+    trial_people = (TRIAL_RESIDENT_ID, TRIAL_DOCTOR_ID)
+    async with running(settings, bot_session=api, trial_people=trial_people) as rt:
         chat = LocalChat(
             rt.dp, rt.bot, api,
             telegram_id=telegram_id,

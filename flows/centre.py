@@ -198,6 +198,12 @@ class PrivacyPolicy(_Frozen):
     doctor_invite_days: Annotated[int, Field(gt=0, le=90)] = 7
 
 
+class ConversationPolicy(_Frozen):
+    # A half-filled form (phone, conditions…) or an unsent question left this long is
+    # forgotten: it is personal data nobody is using.
+    abandon_after_hours: Annotated[int, Field(gt=0, le=24 * 90)] = 72
+
+
 class CentreInfo(_Frozen):
     name: str
     name_en: str = ""
@@ -237,6 +243,7 @@ class CentreConfig(_Frozen):
     triage: TriageThresholds = TriageThresholds()
     delivery: DeliveryPolicy = DeliveryPolicy()
     privacy: PrivacyPolicy
+    conversation: ConversationPolicy = ConversationPolicy()
 
     @property
     def zone(self) -> ZoneInfo:

@@ -73,6 +73,20 @@ class EncryptedText(TypeDecorator[str]):
             raise PiiKeyMissing("stored personal data does not open with this PII_KEY") from None
 
 
+def encrypt_json(value: Any) -> str:
+    """A JSON document as Fernet ciphertext (ASCII), e.g. for Redis or a Text column."""
+    plain = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _require_cipher().encrypt(plain.encode("utf-8")).decode("ascii")
+
+
+def decrypt_json(value: str | bytes) -> Any:
+    token = value.encode("ascii") if isinstance(value, str) else value
+    try:
+        return json.loads(_require_cipher().decrypt(token))
+    except InvalidToken:
+        raise PiiKeyMissing("stored personal data does not open with this PII_KEY") from None
+
+
 class EncryptedJSON(TypeDecorator[Any]):
     """A JSON document encrypted at rest (e.g. conversation state holding a phone number)."""
 
@@ -80,15 +94,7 @@ class EncryptedJSON(TypeDecorator[Any]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        if value is None:
-            return None
-        plain = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        return _require_cipher().encrypt(plain.encode("utf-8")).decode("ascii")
+        return None if value is None else encrypt_json(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        try:
-            return json.loads(_require_cipher().decrypt(value.encode("ascii")))
-        except InvalidToken:
-            raise PiiKeyMissing("stored personal data does not open with this PII_KEY") from None
+        return None if value is None else decrypt_json(value)

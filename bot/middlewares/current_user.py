@@ -12,6 +12,8 @@ from aiogram.types import User as TelegramUser
 from flows.clock import Clock
 from storage.users import load_or_create_user
 
+USER_LANGUAGE = "user_language"
+
 
 class CurrentUserMiddleware(BaseMiddleware):
     def __init__(self, clock: Clock) -> None:
@@ -26,5 +28,9 @@ class CurrentUserMiddleware(BaseMiddleware):
         sender: TelegramUser | None = data.get("event_from_user")
         if sender is None or sender.is_bot:
             return None  # channel posts, service updates, other bots: nothing to do
-        data["user"] = await load_or_create_user(data["session"], sender.id, self._clock.now())
+        user = await load_or_create_user(data["session"], sender.id, self._clock.now())
+        data["user"] = user
+        # A plain copy: if the update fails at commit, the rollback detaches `user`, and the
+        # safety net must still apologise in the user's language without touching it.
+        data[USER_LANGUAGE] = user.language
         return await handler(event, data)

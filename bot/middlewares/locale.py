@@ -8,7 +8,7 @@ from aiogram.types import TelegramObject
 from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
-from storage.models import User
+from bot.middlewares.current_user import USER_LANGUAGE
 
 
 class UserLocaleMiddleware(I18nMiddleware):
@@ -16,9 +16,11 @@ class UserLocaleMiddleware(I18nMiddleware):
         super().__init__(i18n)
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
-        user: User | None = data.get("user")
-        if user is not None and user.language in self.i18n.available_locales:
-            return user.language
+        # The language copied when the user was loaded, never the ORM object: on the error
+        # path after a failed commit that object is detached and cannot be read.
+        chosen: str | None = data.get(USER_LANGUAGE)
+        if chosen in self.i18n.available_locales:
+            return chosen
         sender: TelegramUser | None = data.get("event_from_user")
         code = (sender.language_code or "") if sender else ""
         if code.startswith("zh"):

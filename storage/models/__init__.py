@@ -21,6 +21,7 @@ from storage.models.contracts import (
     WaitlistEntry,
 )
 from storage.models.conversation import ConversationState
+from storage.models.deployment import DatabaseUse
 from storage.models.enums import (
     AppointmentKind,
     AppointmentState,
@@ -66,6 +67,7 @@ __all__ = [
     "ContractState",
     "ContractTransition",
     "ConversationState",
+    "DatabaseUse",
     "DoctorInvite",
     "GlucoseTiming",
     "Household",

@@ -2,6 +2,11 @@
 user, locale, services, routers, SQL-backed conversation state on SQLite) versus a bare
 aiogram echo dispatcher, in the same run on the same in-process Bot API. Prints the ratio.
 
+Then what a flooding account costs the bot with the shipped rate limit (THROTTLE_RATE,
+THROTTLE_BURST defaults): its refused updates per second the bot can turn away, and the
+share of the bot's capacity a flood of FLOOD_RATE updates/s takes (the refill it is still
+served at, plus the refused rest).
+
     make bench            (or: python -m tests.bench.bench_updates --updates 2000)
 """
 
@@ -24,6 +29,7 @@ from aiogram.types import Message
 from bot.app import build_dispatcher, make_bot
 from bot.local_api import LocalBotApi
 from bot.local_chat import LocalChat
+from bot.middlewares.throttling import Bucket
 from bot.runtime import prepare_database
 from bot.settings import settings_from_mapping
 from flows.clock import FrozenClock
@@ -98,6 +104,37 @@ async def bare_echo_rate(updates: int, people: int) -> float:
     return await _drive(chats, updates, step)
 
 
+FLOOD_RATE = 100  # updates/s one account sends (a script; a person's thumb manages ~5)
+
+
+async def refused_rate(updates: int) -> tuple[float, float]:
+    """Refused updates/s, and the updates/s a flooding account is still served at."""
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = settings_from_mapping(
+            {
+                "CONFIG_PATH": str(ROOT / "config.yml"),
+                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.db",
+            }
+        )  # fmt: skip: the shipped THROTTLE_RATE and THROTTLE_BURST
+        db = await prepare_database(settings)
+        api = LocalBotApi()
+        bot = make_bot(settings, session=api)
+        clock = FrozenClock(datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+        dp = build_dispatcher(settings, db, clock)
+        flooder = LocalChat(dp, bot, api, telegram_id=40_000, first_name="急")
+        for _ in range(settings.throttle_burst + 1):  # spend the burst; be told once
+            await flooder.say("/menu")
+        before = len(api.sent)
+        started = time.perf_counter()
+        for _ in range(updates):  # the clock stands still: every one is refused
+            await flooder.say("/menu")
+        rate = updates / (time.perf_counter() - started)
+        assert len(api.sent) == before, "a refused update reached the bot"
+        await db.dispose()
+        bucket = Bucket.from_settings(settings.throttle_rate, settings.throttle_burst)
+        return rate, bucket.per_second
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -121,6 +158,13 @@ async def main() -> None:
     print(f"full stack (SQLite): {full:8.0f} updates/s")
     print(f"bare aiogram echo:   {bare:8.0f} updates/s")
     print(f"ratio full/bare:     {full / bare:8.3f}  (bare is {bare / full:.1f}× faster)")
+    refused, served = await refused_rate(args.updates * 4)
+    share = served / full + (FLOOD_RATE - served) / refused
+    print(f"refused (throttled): {refused:8.0f} updates/s")
+    print(
+        f"a flooding account at {FLOOD_RATE} updates/s is served {served:g}/s and costs "
+        f"{share:.1%} of the full stack's capacity"
+    )
 
 
 if __name__ == "__main__":

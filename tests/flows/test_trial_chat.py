@@ -1,16 +1,30 @@
 """`familydoc run` without BOT_TOKEN opens the terminal trial chat, and a new resident
-completes onboarding by choosing numbered buttons, as a person at the terminal would."""
+completes onboarding by choosing numbered buttons, as a person at the terminal would. The
+trial refuses to run beside a real bot: with BOT_TOKEN set, or on a database a real bot
+has used."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from bot.terminal_chat import PROMPT
+import pytest
+from sqlalchemy import func, select
+
+from bot.local_api import LocalBotApi
+from bot.runtime import prepare_database, running
+from bot.settings import ConfigError, Settings, settings_from_mapping
+from bot.terminal_chat import PROMPT, TRIAL_RESIDENT_ID, run_terminal_chat
+from flows.clock import FrozenClock
+from storage.database import Database
+from storage.models import User
+from storage.users import load_or_create_user
 from tests.conftest import ROOT
 
 BUTTON = re.compile(r"\[(\d+)\] ([^\[]+?)(?=\s{3}\[|$)")
@@ -91,3 +105,95 @@ async def test_make_run_without_a_token_onboards_a_resident_by_numbers(tmp_path:
     assert process.returncode == 0, "\n".join(terminal.seen[-15:])
     assert (tmp_path / "data" / "familydoc.db").exists()
     assert "登记好了" in "\n".join(terminal.seen)
+
+
+# ---- the trial chat keeps away from a real bot's data ---------------------------------------
+
+
+def trial_settings(tmp_path: Path, pii_key: str, **env: str) -> Settings:
+    return settings_from_mapping({
+        "CONFIG_PATH": str(ROOT / "config.yml"),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'familydoc.db'}",
+        "NLU_AUTOSTART": "false",
+        "PII_KEY": pii_key,  # the session's key: other tests' data stays readable
+        **env,
+    })  # fmt: skip
+
+
+async def count_users(settings: Settings) -> int:
+    db = Database(settings.database_url)
+    async with db.sessionmaker() as session:
+        users = await session.scalar(select(func.count()).select_from(User)) or 0
+    await db.dispose()
+    return users
+
+
+async def chat_then_quit(settings: Settings, *, as_doctor: bool = False) -> None:
+    await run_terminal_chat(settings, as_doctor=as_doctor, stdin=io.StringIO("/quit\n"))
+
+
+async def test_the_trial_chat_refuses_to_run_with_a_bot_token(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CONFIG_PATH")}
+    env.update(CONFIG_PATH=str(ROOT / "config.yml"), NLU_AUTOSTART="false",
+               BOT_TOKEN="123456:" + "A" * 30)  # fmt: skip
+    done = subprocess.run(  # noqa: ASYNC221 - a short-lived CLI call, as the operator makes it
+        [sys.executable, "-m", "bot.cli", "--env-file", str(tmp_path / "none.env"),
+         "chat", "--as", "doctor"],
+        cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.startswith("familydoc: BOT_TOKEN: is set")
+    assert done.stderr.count("\n") == 1 and done.stdout == ""  # one clear line
+    assert not (tmp_path / "data").exists()  # no database touched
+
+
+async def test_the_trial_chat_refuses_a_database_a_real_bot_has_used(
+    tmp_path: Path, pii_key: str
+) -> None:
+    live = trial_settings(tmp_path, pii_key, BOT_TOKEN="123456:" + "A" * 30)
+    async with running(live, bot_session=LocalBotApi()):
+        pass  # a real bot started on this database
+    trial = replace(live, bot_token=None)
+
+    with pytest.raises(ConfigError) as refused:
+        await chat_then_quit(trial, as_doctor=True)
+    assert str(refused.value).startswith("DATABASE_URL: this database belongs to a real bot")
+    assert "\n" not in str(refused.value)
+    assert await count_users(trial) == 0  # no trial doctor, no trial resident
+
+
+async def test_the_trial_chat_refuses_a_database_with_people_it_did_not_make(
+    tmp_path: Path, pii_key: str, clock: FrozenClock
+) -> None:
+    settings = trial_settings(tmp_path, pii_key)
+    db = await prepare_database(settings)  # as a real bot's, from before the mark existed
+    async with db.sessionmaker() as session:
+        await load_or_create_user(session, 424242, clock.now())
+        await session.commit()
+    await db.dispose()
+
+    with pytest.raises(ConfigError, match=r"^DATABASE_URL: this database belongs to a real bot"):
+        await chat_then_quit(settings)
+    assert await count_users(settings) == 1
+
+
+async def test_an_older_trial_database_is_still_the_trials(
+    tmp_path: Path, pii_key: str, clock: FrozenClock
+) -> None:
+    settings = trial_settings(tmp_path, pii_key)
+    db = await prepare_database(settings)  # a trial's database from before the mark existed
+    async with db.sessionmaker() as session:
+        await load_or_create_user(session, TRIAL_RESIDENT_ID, clock.now())
+        await session.commit()
+    await db.dispose()
+
+    await chat_then_quit(settings)
+    assert await count_users(settings) == 1
+
+
+async def test_the_trial_chat_comes_back_to_its_own_database(tmp_path: Path, pii_key: str) -> None:
+    settings = trial_settings(tmp_path, pii_key)
+    await chat_then_quit(settings)  # a fresh machine: the trial makes its database
+    await chat_then_quit(settings, as_doctor=True)  # and is welcome back, with its people
+    assert await count_users(settings) == 2

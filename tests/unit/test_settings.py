@@ -38,8 +38,19 @@ def _config_with(tmp_path: Path, change: dict[str, object]) -> str:
             {"WEBHOOK_URL": "https://bot.example.org", "BOT_TOKEN": "123456:" + "A" * 30},
             "WEBHOOK_SECRET: required with WEBHOOK_URL",
         ),
+        (
+            {
+                "WEBHOOK_URL": "https://bot.example.org",
+                "BOT_TOKEN": "123456:" + "A" * 30,
+                "WEBHOOK_SECRET": "x",  # guessable: anyone could post updates as anyone
+            },
+            "WEBHOOK_SECRET: 16–256 characters",
+        ),
+        ({"WEBHOOK_SECRET": "a" * 15}, "WEBHOOK_SECRET: 16–256 characters"),
         ({"PII_KEY": "short"}, "PII_KEY: must be a Fernet key"),
-        ({"THROTTLE_RATE": "lots"}, "THROTTLE_RATE: use a rate like 20/minute"),
+        ({"THROTTLE_RATE": "lots"}, "THROTTLE_RATE: use a rate like 60/minute"),
+        ({"THROTTLE_RATE": "0/minute"}, "THROTTLE_RATE: use a rate like 60/minute"),
+        ({"THROTTLE_BURST": "many"}, "THROTTLE_BURST: use a whole number"),
         ({"WEBHOOK_LISTEN": "8080"}, "WEBHOOK_LISTEN: use host:port"),
         ({"CONFIG_PATH": "/nowhere/config.yml"}, "CONFIG_PATH: /nowhere/config.yml does not exist"),
     ],
