@@ -12,6 +12,7 @@ gives a plausible systolic/diastolic pair.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 import warnings
@@ -30,6 +31,7 @@ __all__ = [
     "find_blood_pressures",
     "find_glucose_readings",
     "normalise_numerals",
+    "pressure_parts_and_glucose",
 ]
 
 GlucoseKind = Literal["fasting", "postprandial", "random"]
@@ -41,6 +43,8 @@ PULSE_RANGE = (25, 250)
 GLUCOSE_RANGE_MMOL = (1.0, 40.0)
 MG_DL_PER_MMOL_L = 18.016
 MAX_TEXT = 16384  # well past Telegram's 4096: longer input is cut, never rejected
+# NFKC can turn one character into eighteen (ﷺ); a real message grows by a few at most.
+NFKC_GROWTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,12 @@ class Glucose:
 
 # --- normalisation -----------------------------------------------------------------------
 
+
+def nfkc_within_bounds(text: str) -> str:
+    """NFKC, cut so it is never much longer than ``text``: normalising cannot multiply work."""
+    return unicodedata.normalize("NFKC", text)[: len(text) + NFKC_GROWTH]
+
+
 _CN_DIGITS = "零〇一二两三四五六七八九幺"
 _CN_NUMBER = re.compile(f"[{_CN_DIGITS}十百千]+(?:点[{_CN_DIGITS}]+)?")
 _INVISIBLE = re.compile(
@@ -70,14 +80,78 @@ _INVISIBLE = re.compile(
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
 
+# A reading is never a long numeral run: 二百九十九 / 一百九十九 are the longest figures a
+# pressure half can be, so a run past these lengths is not a reading and is left as it is.
+# Bounding the run (and the conversions per message) keeps this linear in the message length:
+# triage runs it on the event loop for every message from anyone.
+_MAX_FIGURE = 5  # characters in one spelled figure (二百九十九)
+_MAX_RUN = 2 * _MAX_FIGURE  # a systolic and a diastolic figure run together (一百八十五一百一十)
+_MAX_DECIMALS = 4  # 十一点二 → 11.2; nobody reads a meter to more places than this
+_MAX_CONVERSIONS = 48  # cn2an calls per message (~20 µs each); a real message needs a handful
+
+
+
 def _cn_to_number(span: str) -> float | None:
+    """cn2an's reading of ``span``, or None when it is no number (or an absurdly large one)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             value = cn2an.cn2an(span, "normal")
-    except (ValueError, KeyError, IndexError, TypeError):
+        return float(value)
+    except (ValueError, KeyError, IndexError, TypeError, ArithmeticError):
         return None
-    return float(value)
+
+
+class _Converter:
+    """Chinese numeral runs of one message → numbers, with a memo and a budget of cn2an calls,
+    so no message can make normalisation slow. Runs past the budget stay as written."""
+
+    def __init__(self) -> None:
+        self._memo: dict[str, float | None] = {}
+        self._budget = _MAX_CONVERSIONS
+
+    def number(self, span: str) -> float | None:
+        if span in self._memo:
+            return self._memo[span]
+        if self._budget <= 0:
+            raise _OutOfBudget
+        self._budget -= 1
+        value = self._memo[span] = _cn_to_number(span)
+        return value
+
+    def split_pressure_run(self, span: str) -> str | None:
+        """``一百五九十五`` → ``150 95`` when exactly one split is a plausible BP pair. Each half is
+        2 to 5 characters: a single numeral is at most 十 (10), too low for either figure."""
+        found: list[str] = []
+        for cut in range(max(2, len(span) - _MAX_FIGURE), min(_MAX_FIGURE, len(span) - 2) + 1):
+            left = self.number(span[:cut])
+            right = self.number(span[cut:]) if left is not None else None
+            if left is not None and right is not None and _is_pressure_pair(left, right):
+                found.append(f"{int(left)} {int(right)}")
+        return found[0] if len(found) == 1 else None
+
+    def replace(self, match: re.Match[str]) -> str:
+        span = match.group()
+        # A lone digit character is nearly always part of a word (一直, 一侧, 三高, 两次).
+        if len(span) == 1 and span != "十":
+            return span
+        whole, _, decimals = span.partition("点")
+        if len(whole) > _MAX_RUN or len(decimals) > _MAX_DECIMALS:
+            return span  # a phone number, a serial, or someone leaning on the keyboard
+        try:
+            value = self.number(span)
+            if value is not None and value <= SYSTOLIC_RANGE[1]:
+                return _format(value)
+            split = self.split_pressure_run(span)
+        except _OutOfBudget:
+            return span
+        if split is not None:
+            return split
+        return _format(value) if value is not None else span
+
+
+class _OutOfBudget(Exception):
+    pass
 
 
 def _is_pressure_pair(sys_value: float, dia_value: float) -> bool:
@@ -90,40 +164,16 @@ def _is_pressure_pair(sys_value: float, dia_value: float) -> bool:
     )
 
 
-def _split_pressure_run(span: str) -> str | None:
-    """``一百五九十五`` → ``150 95`` when exactly one split point is a plausible BP pair."""
-    found: list[str] = []
-    for cut in range(1, len(span)):
-        left, right = _cn_to_number(span[:cut]), _cn_to_number(span[cut:])
-        if left is not None and right is not None and _is_pressure_pair(left, right):
-            found.append(f"{int(left)} {int(right)}")
-    return found[0] if len(found) == 1 else None
-
-
 def _format(value: float) -> str:
     return str(int(value)) if value.is_integer() else str(value)
 
 
-def _replace_cn_number(match: re.Match[str]) -> str:
-    span = match.group()
-    # A lone digit character is nearly always part of a word (一直, 一侧, 三高, 两次): leave it.
-    if len(span) == 1 and span != "十":
-        return span
-    value = _cn_to_number(span)
-    if value is not None and value <= SYSTOLIC_RANGE[1]:
-        return _format(value)
-    split = _split_pressure_run(span)
-    if split is not None:
-        return split
-    return _format(value) if value is not None else span
-
-
 def normalise_numerals(text: str) -> str:
     """NFKC (full-width → ASCII), lower case, no control/bidi chars, Chinese numerals → digits."""
-    text = unicodedata.normalize("NFKC", text[:MAX_TEXT])
+    text = nfkc_within_bounds(text[:MAX_TEXT])
     text = _INVISIBLE.sub(" ", text).lower()
     text = _SPACES.sub(" ", text)
-    return _CN_NUMBER.sub(_replace_cn_number, text)
+    return _CN_NUMBER.sub(_Converter().replace, text)
 
 
 # --- blood pressure ----------------------------------------------------------------------
@@ -180,15 +230,7 @@ def _pairs(normalised: str) -> list[tuple[int, int, int, int | None]]:
     # 高压150 … 低压95 in either order: pair each systolic with the nearest diastolic.
     systolics = [(m.start(1), int(m.group(1))) for m in _SYS_ALONE.finditer(normalised)]
     diastolics = [(m.start(1), int(m.group(1))) for m in _DIA_ALONE.finditer(normalised)]
-    used: set[int] = set()
-    for position, sys_value in systolics:
-        candidates = [d for d in diastolics if d[0] not in used]
-        if not candidates:
-            break
-        dia_position, dia_value = min(candidates, key=lambda d: abs(d[0] - position))
-        if _is_pressure_pair(sys_value, dia_value):
-            used.add(dia_position)
-            found.append((min(position, dia_position), sys_value, dia_value, None))
+    found.extend(_nearest_pairs(systolics, diastolics))
     found.sort(key=lambda item: item[0])
     unique: list[tuple[int, int, int, int | None]] = []
     seen_positions: set[int] = set()
@@ -197,6 +239,27 @@ def _pairs(normalised: str) -> list[tuple[int, int, int, int | None]]:
             seen_positions.add(item[0])
             unique.append(item)
     return unique
+
+
+def _nearest_pairs(
+    systolics: list[tuple[int, int]], diastolics: list[tuple[int, int]]
+) -> list[tuple[int, int, int, int | None]]:
+    """Each systolic in turn takes the nearest diastolic not yet taken (the earlier one on a
+    tie). Bisection keeps a message full of 高压…低压… from going quadratic."""
+    value_at = dict(diastolics)
+    free = [position for position, _ in diastolics]  # sorted: finditer goes left to right
+    found: list[tuple[int, int, int, int | None]] = []
+    for position, sys_value in systolics:
+        if not free:
+            break
+        i = bisect.bisect_left(free, position)
+        if i == len(free) or (i > 0 and position - free[i - 1] <= free[i] - position):
+            i -= 1
+        dia_position = free[i]
+        if _is_pressure_pair(sys_value, value_at[dia_position]):
+            del free[i]
+            found.append((min(position, dia_position), sys_value, value_at[dia_position], None))
+    return found
 
 
 def find_blood_pressures(text: str) -> list[BloodPressure]:
@@ -229,9 +292,13 @@ def extract_pressure_parts(text: str) -> tuple[int | None, int | None]:
     """
     if not text:
         return None, None
-    normalised = normalise_numerals(text)
-    systolics = [s for _, s, _, _ in _pairs(normalised)]
-    diastolics = [d for _, _, d, _ in _pairs(normalised)]
+    return _pressure_parts(normalise_numerals(text))
+
+
+def _pressure_parts(normalised: str) -> tuple[int | None, int | None]:
+    pairs = _pairs(normalised)
+    systolics = [s for _, s, _, _ in pairs]
+    diastolics = [d for _, _, d, _ in pairs]
     for pattern, bucket, bounds in (
         (_SYS_ALONE, systolics, SYSTOLIC_RANGE),
         (_BP_ONE_NUMBER, systolics, SYSTOLIC_RANGE),
@@ -318,7 +385,10 @@ def find_glucose_readings(text: str) -> list[Glucose]:
     """Every plausible glucose reading in ``text``, in reading order, in mmol/L."""
     if not text:
         return []
-    normalised = normalise_numerals(text)
+    return _glucose_readings(normalise_numerals(text))
+
+
+def _glucose_readings(normalised: str) -> list[Glucose]:
     found: dict[int, Glucose] = {}
     for pattern in (_GLUCOSE_BY_WORD, _GLUCOSE_BY_KIND):
         for match in pattern.finditer(normalised):
@@ -335,3 +405,12 @@ def extract_glucose(text: str) -> Glucose | None:
     """The first plausible glucose reading, converted to mmol/L, with its kind when stated."""
     readings = find_glucose_readings(text)
     return readings[0] if readings else None
+
+
+def pressure_parts_and_glucose(text: str) -> tuple[tuple[int | None, int | None], list[Glucose]]:
+    """``extract_pressure_parts`` and ``find_glucose_readings`` at once, normalising only once
+    (triage needs both for every message)."""
+    if not text:
+        return (None, None), []
+    normalised = normalise_numerals(text)
+    return _pressure_parts(normalised), _glucose_readings(normalised)

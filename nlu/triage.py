@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nlu.readings import extract_pressure_parts, find_glucose_readings
+from nlu.readings import nfkc_within_bounds, pressure_parts_and_glucose
 
 __all__ = ["REASONS", "TriageResult", "TriageThresholds", "assess"]
 
@@ -47,6 +46,9 @@ REASONS: tuple[str, ...] = (
 
 # Telegram caps messages at 4096 characters; forwarded/pasted text is cut well past that.
 MAX_TEXT = 16384
+# Bounds on the work one message can cause (triage runs on the event loop for everyone):
+SENTENCE_REACH = 160  # characters either side of a symptom that count as its sentence
+HITS_PER_RULE = 16  # matches of one rule weighed per message: the first 8 and the last 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +79,7 @@ _SENTENCE_END = re.compile(r"[\n。!！?？;；…]+|\.(?:\s|$)")
 
 def _prepare(text: str) -> tuple[str, str]:
     """Two views: Chinese patterns see no spaces (胸 口 疼), English ones see single spaces."""
-    text = unicodedata.normalize("NFKC", text[:MAX_TEXT]).lower()
+    text = nfkc_within_bounds(text[:MAX_TEXT]).lower()
     text = _INVISIBLE.sub(" ", text)
     # Curly apostrophes (can’t) become straight after NFKC only sometimes.
     text = text.replace("\u2019", "'").replace("`", "'")
@@ -88,11 +90,14 @@ def _prepare(text: str) -> tuple[str, str]:
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    left = 0
-    for match in _SENTENCE_END.finditer(text, 0, start):
+    """The sentence around text[start:end], at most SENTENCE_REACH characters either side: a
+    cue further away is not about this phrase, and a text with no full stop stays linear."""
+    left = max(0, start - SENTENCE_REACH)
+    for match in _SENTENCE_END.finditer(text, left, start):
         left = match.end()
-    after = _SENTENCE_END.search(text, end)
-    return left, after.start() if after else len(text)
+    limit = min(len(text), end + SENTENCE_REACH)
+    after = _SENTENCE_END.search(text, end, limit)
+    return left, after.start() if after else limit
 
 
 # --- cues ---------------------------------------------------------------------------------
@@ -426,6 +431,9 @@ def _fires(view: str, match: re.Match[str], rule: _Rule, english: bool) -> bool:
     return not (_FRAMING.search(sentence) and not _EXTREME.search(around))
 
 
+_Hit = tuple[re.Match[str], bool]  # a match and whether it is in the English view
+
+
 def _matches(pattern: re.Pattern[str] | None, view: str) -> Iterable[re.Match[str]]:
     return pattern.finditer(view) if pattern is not None else ()
 
@@ -445,17 +453,24 @@ def _current_clauses(spaced: str) -> str:
 def _reading_reasons(spaced: str, limits: TriageThresholds) -> list[str]:
     current = _current_clauses(spaced)
     reasons: list[str] = []
-    systolic, diastolic = extract_pressure_parts(current)
+    (systolic, diastolic), readings = pressure_parts_and_glucose(current)
     if (systolic is not None and systolic >= limits.systolic_high) or (
         diastolic is not None and diastolic >= limits.diastolic_high
     ):
         reasons.append("bp_crisis")
-    readings = find_glucose_readings(current)
     if any(r.value < limits.glucose_low for r in readings):
         reasons.append("glucose_low")
     if any(r.value > limits.glucose_high for r in readings):
         reasons.append("glucose_high")
     return reasons
+
+
+def _first_and_last(hits: list[_Hit], count: int) -> list[_Hit]:
+    """A symptom named over and over (a pasted article, a flood) is weighed at its first and
+    last mentions, where an emergency is told, not at every one."""
+    if len(hits) <= count:
+        return hits
+    return hits[: count // 2] + hits[-(count - count // 2) :]
 
 
 def assess(text: str, thresholds: TriageThresholds = TriageThresholds()) -> TriageResult:
@@ -468,7 +483,7 @@ def assess(text: str, thresholds: TriageThresholds = TriageThresholds()) -> Tria
         for rule in _RULES:
             hits = [(m, False) for m in _matches(rule.zh, compact)]
             hits += [(m, True) for m in _matches(rule.en, spaced)]
-            for match, english in hits:
+            for match, english in _first_and_last(hits, HITS_PER_RULE):
                 if _fires(spaced if english else compact, match, rule, english):
                     found.add(rule.reason)
                     break
