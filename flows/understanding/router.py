@@ -1,6 +1,6 @@
 """Free text. Red-flag triage comes first, for everyone, in any conversation state, on texts,
-edits and captions alike: someone
-typing 胸口疼得厉害 at the name question must hear "call 120", not be registered as a name.
+edits and captions alike: someone typing 胸口疼得厉害 at the name question must hear "call 120",
+not be registered as a name.
 Then, for registered users, Rasa's reading of the words opens the slice that owns them."""
 
 from __future__ import annotations
