@@ -158,12 +158,100 @@ class _Rule:
     calm: re.Pattern[str] = _CALM
 
 
+# Speed: Python's regex engine skips ahead with a fast character scan only when every top-level
+# alternative of a pattern starts with a plain character; otherwise it tries the whole pattern
+# at every position of the message. So _zh and _en spread leading groups out ((?:手|脚)麻 →
+# 手麻|脚麻, same matches in the same order) and put a word boundary after the first letter
+# rather than before it. Patterns must not start with a lookbehind: write 晕(?<!头晕)到.
+
+
+def _closing(pattern: str, start: int) -> int:
+    """Index of the ``)`` closing the group that opens at ``start``."""
+    depth, i = 0, start
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i = _class_end(pattern, i)
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise ValueError(f"unbalanced pattern: {pattern!r}")
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """Index of the ``]`` closing the character class that opens at ``start``."""
+    i = start + 1
+    if i < len(pattern) and pattern[i] == "^":
+        i += 1
+    if i < len(pattern) and pattern[i] == "]":
+        i += 1
+    while pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+    return i
+
+
+def _top_level(pattern: str) -> list[str]:
+    """``a|b(?:c|d)`` → ``[a, b(?:c|d)]``."""
+    parts, depth, begin, i = [], 0, 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i = _class_end(pattern, i)
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[begin:i])
+            begin = i + 1
+        i += 1
+    return [*parts, pattern[begin:]]
+
+
+def _spread(option: str) -> list[str]:
+    """An option starting with a plain group becomes one option per branch of that group."""
+    if not option.startswith("(?:"):
+        return [option]
+    end = _closing(option, 0)
+    rest = option[end + 1 :]
+    if rest[:1] in ("?", "*", "+", "{"):
+        raise ValueError(f"option starts with an optional group: {option!r}")
+    return [spread for branch in _top_level(option[3:end]) for spread in _spread(branch + rest)]
+
+
+def _options(*alternatives: str) -> list[str]:
+    options = [o for a in alternatives for part in _top_level(a) for o in _spread(part)]
+    for option in options:
+        if not option or option[0] in "([\\.^$|?*+{":
+            raise ValueError(f"option must start with a plain character: {option!r}")
+    return options
+
+
 def _zh(*alternatives: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{a})" for a in alternatives))
+    return re.compile("|".join(_options(*alternatives)))
 
 
-def _en(*alternatives: str) -> re.Pattern[str]:
-    return re.compile("|".join(rf"(?:\b{a}\b)" for a in alternatives))
+def _en(*alternatives: str, at_start: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """Whole words: ``\\bhelp\\b`` written as ``h(?<!\\w.)elp\\b`` (the character before the h
+    is no letter, or there is none). ``at_start`` options match only at the very beginning:
+    ``^sos`` written as ``s(?<![\\s\\S]s)os``."""
+    options = []
+    for option in _options(*alternatives):
+        if not option[0].isalnum():
+            raise ValueError(f"an English option starts with a letter: {option!r}")
+        options.append(f"{option[0]}(?<!\\w.){option[1:]}\\b")
+    options += [f"{o[0]}(?<![\\s\\S]{o[0]}){o[1:]}" for o in _options(*at_start)]
+    return re.compile("|".join(options))
 
 
 _PAIN = r"痛|疼|通|闷得|闷的|憋得|压着|压得|堵得|揪着|绞着|撕裂|紧得|像压|喘不"
@@ -233,7 +321,7 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "unconscious",
         _zh(
-            r"晕倒|晕过去|昏倒|昏过去|晕厥|昏厥|昏迷|不省人事|人事不省|(?<!头)晕到(?:了|在|地)",
+            r"晕倒|晕过去|昏倒|昏过去|晕厥|昏厥|昏迷|不省人事|人事不省|晕(?<!头晕)到(?:了|在|地)",
             r"叫不醒|喊不醒|叫不应|喊不应|拍不醒|摇不醒|醒不过来|怎么叫都不",
             rf"(?:叫|喊|拍){_G}{{0,4}}没(?:有)?(?:反应|动静)|{_PERSON}没(?:有)?(?:反应|知觉|意识)了?",
             r"失去(?:了)?(?:意识|知觉)|没(?:有)?意识了|倒地不起|瘫在地上",
@@ -254,7 +342,7 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "breathing",
         _zh(
-            r"(?<!忙得)喘不(?:上|过|动|来)|穿不上气|喘不了气|上不来气|透不过气|气都喘不|喘气都|喘得(?:厉害|不行|很|说不)",
+            r"喘(?<!忙得喘)不(?:上|过|动|来)|穿不上气|喘不了气|上不来气|透不过气|气都喘不|喘气都|喘得(?:厉害|不行|很|说不)",
             r"呼吸(?:困难|困南|急促|不畅|不上来|不过来)|吸不上气|吸不进气|没法呼吸|不能呼吸|没有呼吸",
             r"憋气|憋得(?:慌|难受|厉害|不行|喘)|憋死|快憋|没气了|没(?:有)?呼吸了|不喘气了|没有呼吸",
             r"嘴唇(?:发紫|发青|紫了|青了)|脸(?:色)?(?:发紫|青紫)",
@@ -279,7 +367,7 @@ _RULES: tuple[_Rule, ...] = (
         _zh(
             r"大出血|出血不止|血止不住|止不住血|止不住的血|血流不止|流血不止|流个不停的血|一直(?:在)?流血",
             r"(?:流|出)了(?:好多|很多|一大|一地|一摊)(?:的)?血|好多血|满(?:地|身)(?:是|都是)?血",
-            r"(?<!气得)(?<!气得我)(?<!气到)(?<!气死)吐血|呕血|咯血|咳血|咳出血|吐了(?:好多|很多|一口|一大口)?血",
+            r"吐(?<!气得吐)(?<!气得我吐)(?<!气到吐)(?<!气死吐)血|呕血|咯血|咳血|咳出血|吐了(?:好多|很多|一口|一大口)?血",
             rf"便血{_G}{{0,4}}(?:很多|好多|不少|一大|厉害)|拉血|(?:大便|便便|拉的)(?:里)?(?:全是|都是|好多)血",
             r"黑便|柏油(?:样|色)?(?:大便|便)",
             rf"鼻血{_G}{{0,4}}(?:止不住|不止|流个不停|停不下来)",
@@ -386,11 +474,15 @@ _RULES: tuple[_Rule, ...] = (
             r"救命|救救我|快救救|快救人|救人[啊呀哪]|快叫救护车|叫救护车|叫个救护车|快打120|打120|叫120",
             r"人(?:快)?不行了|快不行了|要不行了|出大事了|快来人",
         ),
-        # Not _en(): "^help!" and a message that is only "emergency" need anchors, not \b.
-        re.compile(
-            r"\b(?:call|need|get) an ambulance\b|\bcall (?:911|120)\b|\bsomeone help\b|"
-            r"\bplease help me\b|\bhelp me please\b|\bi'?m dying\b|^help\s*!|"
-            r"^emergency\W*$|^sos\W*$"
+        # "help!" and a message that is only "emergency" count at the start only.
+        _en(
+            r"(?:call|need|get) an ambulance",
+            r"call (?:911|120)",
+            r"someone help",
+            r"please help me",
+            r"help me please",
+            r"i'?m dying",
+            at_start=(r"help\s*!", r"emergency\W*$", r"sos\W*$"),
         ),
         calm=_DISTRESS_CALM,
     ),
