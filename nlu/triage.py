@@ -102,67 +102,12 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 # --- cues ---------------------------------------------------------------------------------
 
-# Gap inside a Chinese pattern: a few characters that are not punctuation or a negation.
-_G = r"[^，,。.！!？?；;不没无未别]"
-
-_ZH_NEGATION = re.compile(
-    r"(?:没有|没|不是|不|无|未|否认|并无|并没有|别)(?:再|太|什么|出现过?|发生过?|有过?|感到|觉得)?$"
-)
-# 是不是中风 / 会不会是心梗 are worried questions, not negations.
-_ZH_QUESTION = re.compile(r"(?:是不是|是不|会不会|是否|有没有|是没是)[^，,。.！!？?；;]{0,3}$")
-_EN_NEGATION = re.compile(
-    r"\b(?:no|not|never|without|denies|denied|don't|doesn't|didn't|isn't|wasn't|hasn't)"
-    r"(?:\s+\S+){0,2}\s*$"
-)
-
-_ZH_STRONG = (
-    r"救命|快不行|不行了|受不了|(?<![\d/])120(?![\d/])|急救车|救护车|赶紧|快来|快点|马上|突然|忽然|"
-    r"刚才|刚刚|正在|这会儿|厉害|得很|要命|吓死|咋办啊|怎么办啊|急急急|急死|"
-    r"救救"
-)
-_EN_STRONG = (
-    r"\bhelp\s*!|^help\b|\bplease help\b|\bsomeone help\b|\bambulance\b|\b911\b|"
-    r"\bemergency\b|\bright now\b|\bsuddenly\b|"
-    r"\bhurry\b|\burgent\b|\bjust now\b|\bplease come\b"
-)
-# Talk about the topic in general, or about "what if".
-_ZH_CALM = (
-    r"万一|如果|假如|假设|要是|预防|防止|避免|会不会(?:引起|导致|得|遗传|传染)|容易|"
-    r"挂什么科|挂哪个科|哪个科|什么科|看什么科|知识|科普|讲座|培训|课程|宣传|资料|视频|文章|"
-    r"什么症状|哪些症状|症状有|有什么症状|征兆|前兆|早期信号|表现有|有哪些|是什么原因|什么原因|"
-    r"原因是|为什么会|是什么病|什么是|吃什么药|什么药好|的药(?:能|可以|有哪些|叫什么|怎么吃|吃多久)|注意什么|注意事项|怎么护理|护理|"
-    r"饮食|能吃什么|吃什么好|危害|副作用|了解|康复|恢复|后遗症|以后怎么|之后怎么|"
-    r"去年|前年|年前|以前|从前|曾经|小时候|年轻时|当年|那年|上个月|个月前|病史|好多了|好了|治好|"
-    r"出院|稳定|不错|多年|好几年|几年了|[\d一二两三四五六七八九十几]+年了|年多了|老毛病|"
-    r"演练|测试一下|举个例子|比如"
-)
-_EN_CALM = (
-    r"\bhow (?:to|do|can|should)\b|\bwhat (?:is|are|causes|to do if)\b|\bsigns? of\b|"
-    r"\bsymptoms? of\b|\bwarning signs?\b|\bprevent|\bprevention\b|\brisks?\b|\brehab|"
-    r"\brecover|\blast (?:year|month)\b|\byears? ago\b|\bmonths? ago\b|\bhistory of\b|"
-    r"\bused to\b|\bwhich (?:department|doctor|clinic)\b|\bcourse\b|\bclass\b|\bfirst aid\b|"
-    r"\barticle\b|\binformation\b|\binfo\b|\bdiet\b|\bexercises?\b|\bif\b|\bin case\b|"
-    r"\bcauses?\b|\bmedicine for\b|\bmedication for\b|\bafter a\b"
-)
-_STRONG = re.compile(f"{_ZH_STRONG}|{_EN_STRONG}")
-_CALM = re.compile(f"{_ZH_CALM}|{_EN_CALM}")
-
-
-@dataclass(frozen=True, slots=True)
-class _Rule:
-    reason: str
-    zh: re.Pattern[str] | None
-    en: re.Pattern[str] | None
-    # Some words are alarming however they are framed (想死, 吃了一整瓶): only negation and a
-    # clear knowledge/prevention framing silence them, never a past or recovery cue.
-    calm: re.Pattern[str] = _CALM
-
-
 # Speed: Python's regex engine skips ahead with a fast character scan only when every top-level
-# alternative of a pattern starts with a plain character; otherwise it tries the whole pattern
-# at every position of the message. So _zh and _en spread leading groups out ((?:手|脚)麻 →
-# 手麻|脚麻, same matches in the same order) and put a word boundary after the first letter
-# rather than before it. Patterns must not start with a lookbehind: write 晕(?<!头晕)到.
+# option of a pattern starts with a plain character; otherwise it tries the whole pattern at
+# every position of the message. So _fast() spreads leading groups out ((?:手|脚)麻 → 手麻|脚麻:
+# the same matches in the same order) and moves a leading \b or ^ after the first letter
+# (\bhelp → h(?<!\w.)elp, ^sos → s(?<![\s\S]s)os). A lookbehind goes after the first
+# character by hand: 晕(?<!头晕)到.
 
 
 def _closing(pattern: str, start: int) -> int:
@@ -188,9 +133,9 @@ def _closing(pattern: str, start: int) -> int:
 def _class_end(pattern: str, start: int) -> int:
     """Index of the ``]`` closing the character class that opens at ``start``."""
     i = start + 1
-    if i < len(pattern) and pattern[i] == "^":
+    if pattern[i : i + 1] == "^":
         i += 1
-    if i < len(pattern) and pattern[i] == "]":
+    if pattern[i : i + 1] == "]":
         i += 1
     while pattern[i] != "]":
         i += 2 if pattern[i] == "\\" else 1
@@ -219,39 +164,99 @@ def _top_level(pattern: str) -> list[str]:
 
 
 def _spread(option: str) -> list[str]:
-    """An option starting with a plain group becomes one option per branch of that group."""
-    if not option.startswith("(?:"):
+    """``\b(?:a|b)c`` → ``[\bac, \bbc]``, down to options that start with a character."""
+    anchor = next((a for a in ("\\b", "^") if option.startswith(a + "(?:")), "")
+    if not option.startswith(anchor + "(?:"):
         return [option]
-    end = _closing(option, 0)
+    start = len(anchor)
+    end = _closing(option, start)
     rest = option[end + 1 :]
     if rest[:1] in ("?", "*", "+", "{"):
         raise ValueError(f"option starts with an optional group: {option!r}")
-    return [spread for branch in _top_level(option[3:end]) for spread in _spread(branch + rest)]
+    branches = _top_level(option[start + 3 : end])
+    return [spread for branch in branches for spread in _spread(anchor + branch + rest)]
 
 
-def _options(*alternatives: str) -> list[str]:
-    options = [o for a in alternatives for part in _top_level(a) for o in _spread(part)]
-    for option in options:
-        if not option or option[0] in "([\\.^$|?*+{":
-            raise ValueError(f"option must start with a plain character: {option!r}")
-    return options
+def _plain_start(option: str) -> str:
+    if option.startswith("\\b") and option[2:3].isalnum():
+        return f"{option[2]}(?<!\\w.){option[3:]}"
+    if option.startswith("^") and option[1:2].isalnum():
+        return f"{option[1]}(?<![\\s\\S]{option[1]}){option[2:]}"
+    if not option or option[0] in "([\\.^$|?*+{":
+        raise ValueError(f"option must start with a plain character: {option!r}")
+    return option
+
+
+def _fast(pattern: str) -> re.Pattern[str]:
+    """``pattern``, rewritten so every top-level option starts with a plain character."""
+    options = [_plain_start(o) for part in _top_level(pattern) for o in _spread(part)]
+    return re.compile("|".join(options))
 
 
 def _zh(*alternatives: str) -> re.Pattern[str]:
-    return re.compile("|".join(_options(*alternatives)))
+    return _fast("|".join(alternatives))
 
 
-def _en(*alternatives: str, at_start: tuple[str, ...] = ()) -> re.Pattern[str]:
-    """Whole words: ``\\bhelp\\b`` written as ``h(?<!\\w.)elp\\b`` (the character before the h
-    is no letter, or there is none). ``at_start`` options match only at the very beginning:
-    ``^sos`` written as ``s(?<![\\s\\S]s)os``."""
-    options = []
-    for option in _options(*alternatives):
-        if not option[0].isalnum():
-            raise ValueError(f"an English option starts with a letter: {option!r}")
-        options.append(f"{option[0]}(?<!\\w.){option[1:]}\\b")
-    options += [f"{o[0]}(?<![\\s\\S]{o[0]}){o[1:]}" for o in _options(*at_start)]
-    return re.compile("|".join(options))
+def _en(*alternatives: str) -> re.Pattern[str]:
+    return _fast("|".join(rf"\b(?:{a})\b" for a in alternatives))
+
+
+
+# Gap inside a Chinese pattern: a few characters that are not punctuation or a negation.
+_G = r"[^，,。.！!？?；;不没无未别]"
+
+_ZH_NEGATION = re.compile(
+    r"(?:没有|没|不是|不|无|未|否认|并无|并没有|别)(?:再|太|什么|出现过?|发生过?|有过?|感到|觉得)?$"
+)
+# 是不是中风 / 会不会是心梗 are worried questions, not negations.
+_ZH_QUESTION = re.compile(r"(?:是不是|是不|会不会|是否|有没有|是没是)[^，,。.！!？?；;]{0,3}$")
+_EN_NEGATION = re.compile(
+    r"\b(?:no|not|never|without|denies|denied|don't|doesn't|didn't|isn't|wasn't|hasn't)"
+    r"(?:\s+\S+){0,2}\s*$"
+)
+
+_ZH_STRONG = (
+    r"救命|快不行|不行了|受不了|1(?<![\d/]1)20(?![\d/])|急救车|救护车|赶紧|快来|快点|马上|突然|忽然|"
+    r"刚才|刚刚|正在|这会儿|厉害|得很|要命|吓死|咋办啊|怎么办啊|急急急|急死|"
+    r"救救"
+)
+_EN_STRONG = (
+    r"\bhelp\s*!|^help\b|\bplease help\b|\bsomeone help\b|\bambulance\b|\b911\b|"
+    r"\bemergency\b|\bright now\b|\bsuddenly\b|"
+    r"\bhurry\b|\burgent\b|\bjust now\b|\bplease come\b"
+)
+# Talk about the topic in general, or about "what if".
+_ZH_CALM = (
+    r"万一|如果|假如|假设|要是|预防|防止|避免|会不会(?:引起|导致|得|遗传|传染)|容易|"
+    r"挂什么科|挂哪个科|哪个科|什么科|看什么科|知识|科普|讲座|培训|课程|宣传|资料|视频|文章|"
+    r"什么症状|哪些症状|症状有|有什么症状|征兆|前兆|早期信号|表现有|有哪些|是什么原因|什么原因|"
+    r"原因是|为什么会|是什么病|什么是|吃什么药|什么药好|的药(?:能|可以|有哪些|叫什么|怎么吃|吃多久)|注意什么|注意事项|怎么护理|护理|"
+    r"饮食|能吃什么|吃什么好|危害|副作用|了解|康复|恢复|后遗症|以后怎么|之后怎么|"
+    r"去年|前年|年前|以前|从前|曾经|小时候|年轻时|当年|那年|上个月|个月前|病史|好多了|好了|治好|"
+    r"出院|稳定|不错|多年|好几年|几年了|年(?<=[\d一二两三四五六七八九十几]年)了|年多了|老毛病|"
+    r"演练|测试一下|举个例子|比如"
+)
+_EN_CALM = (
+    r"\bhow (?:to|do|can|should)\b|\bwhat (?:is|are|causes|to do if)\b|\bsigns? of\b|"
+    r"\bsymptoms? of\b|\bwarning signs?\b|\bprevent|\bprevention\b|\brisks?\b|\brehab|"
+    r"\brecover|\blast (?:year|month)\b|\byears? ago\b|\bmonths? ago\b|\bhistory of\b|"
+    r"\bused to\b|\bwhich (?:department|doctor|clinic)\b|\bcourse\b|\bclass\b|\bfirst aid\b|"
+    r"\barticle\b|\binformation\b|\binfo\b|\bdiet\b|\bexercises?\b|\bif\b|\bin case\b|"
+    r"\bcauses?\b|\bmedicine for\b|\bmedication for\b|\bafter a\b"
+)
+# Cues are only searched for (is there one?), so 年(?<=[…]年)了 may stand for [\d…]+年了.
+_STRONG = _fast(f"{_ZH_STRONG}|{_EN_STRONG}")
+_CALM = _fast(f"{_ZH_CALM}|{_EN_CALM}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    reason: str
+    zh: re.Pattern[str] | None
+    en: re.Pattern[str] | None
+    # Some words are alarming however they are framed (想死, 吃了一整瓶): only negation and a
+    # clear knowledge/prevention framing silence them, never a past or recovery cue.
+    calm: re.Pattern[str] = _CALM
 
 
 _PAIN = r"痛|疼|通|闷得|闷的|憋得|压着|压得|堵得|揪着|绞着|撕裂|紧得|像压|喘不"
@@ -262,13 +267,13 @@ _PERSON = (
 )
 
 _HYPOTHETICAL = r"万一|如果|假如|假设|要是|\bif\b|\bin case\b|\bwhat if\b"
-_KNOWLEDGE_ONLY = re.compile(
+_KNOWLEDGE_ONLY = _fast(
     r"预防|防止|避免|知识|科普|讲座|培训|课程|宣传|资料|文章|视频|热线是|心理健康|"
     r"\bprevent|\bprevention\b|\bcourse\b|\bclass\b|\barticle\b|\bawareness\b|"
     r"\bwarning signs?\b|\bhow to (?:help|support|spot|recognise|recognize)\b"
 )
 
-_DISTRESS_CALM = re.compile(
+_DISTRESS_CALM = _fast(
     f"{_KNOWLEDGE_ONLY.pattern}|多少钱|收费|费用|怎么打|电话是多少|号码|"
     r"\bhow much\b|\bnumber\b|\bcost\b"
 )
@@ -474,24 +479,20 @@ _RULES: tuple[_Rule, ...] = (
             r"救命|救救我|快救救|快救人|救人[啊呀哪]|快叫救护车|叫救护车|叫个救护车|快打120|打120|叫120",
             r"人(?:快)?不行了|快不行了|要不行了|出大事了|快来人",
         ),
-        # "help!" and a message that is only "emergency" count at the start only.
-        _en(
-            r"(?:call|need|get) an ambulance",
-            r"call (?:911|120)",
-            r"someone help",
-            r"please help me",
-            r"help me please",
-            r"i'?m dying",
-            at_start=(r"help\s*!", r"emergency\W*$", r"sos\W*$"),
+        # Not _en(): "^help!" and a message that is only "emergency" need anchors, not \b.
+        _fast(
+            r"\b(?:call|need|get) an ambulance\b|\bcall (?:911|120)\b|\bsomeone help\b|"
+            r"\bplease help me\b|\bhelp me please\b|\bi'?m dying\b|^help\s*!|"
+            r"^emergency\W*$|^sos\W*$"
         ),
         calm=_DISTRESS_CALM,
     ),
 )
 
 
-_FRAMING = re.compile(f"{_KNOWLEDGE_ONLY.pattern}|{_HYPOTHETICAL}")
-_EXTREME = re.compile(
-    r"救命|(?<![\d/])120(?![\d/])|救护车|急救车|快不行|\bhelp\s*!|\bambulance\b|\b911\b"
+_FRAMING = _fast(f"{_KNOWLEDGE_ONLY.pattern}|{_HYPOTHETICAL}")
+_EXTREME = _fast(
+    r"救命|1(?<![\d/]1)20(?![\d/])|救护车|急救车|快不行|\bhelp\s*!|\bambulance\b|\b911\b"
 )
 _CLAUSE_SPLIT = re.compile(r"[，,。.！!？?；;]")
 
