@@ -15,7 +15,6 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -67,8 +66,39 @@ class Glucose:
 
 
 def nfkc_within_bounds(text: str) -> str:
-    """NFKC, cut so it is never much longer than ``text``: normalising cannot multiply work."""
-    return unicodedata.normalize("NFKC", text)[: len(text) + NFKC_GROWTH]
+    """NFKC, cut so it is never much longer than ``text``: normalising cannot multiply work.
+    Done a piece at a time, so a flood of ﷺ (eighteen characters each) is not expanded whole."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    limit = len(text) + NFKC_GROWTH
+    parts: list[str] = []
+    size = start = 0
+    while start < len(text) and size < limit:
+        end = _fresh_start(text, start + _NFKC_PIECE)
+        parts.append(unicodedata.normalize("NFKC", text[start:end]))
+        size += len(parts[-1])
+        start = end
+    return "".join(parts)[:limit]
+
+
+_NFKC_PIECE = 256
+# Scripts where a character may compose with the one before it (Indic vowel signs, Hangul
+# jamo, Myanmar, Balinese, and everything past the BMP): never cut in front of one.
+_COMPOSING = re.compile(
+    "[\u0900-\u0dff\u1000-\u109f\u1100-\u11ff\u1b00-\u1b7f\ua960-\ua97f\ud7b0-\ud7ff"
+    "\U00010000-\U0010ffff]"
+)
+
+
+def _fresh_start(text: str, at: int) -> int:
+    """The first index from ``at`` where NFKC may cut the text: a character whose normal form
+    starts with a base character that composes with nothing before it. Past a short search,
+    the rest of the text (no cut found: no long expansions either) goes in one piece."""
+    for i in range(at, min(len(text), at + 32)):
+        first = unicodedata.normalize("NFKD", text[i])[:1]
+        if first and not unicodedata.combining(first) and not _COMPOSING.match(first):
+            return i
+    return len(text)
 
 
 _CN_DIGITS = "零〇一二两三四五六七八九幺"
@@ -87,17 +117,13 @@ _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _MAX_FIGURE = 5  # characters in one spelled figure (二百九十九)
 _MAX_RUN = 2 * _MAX_FIGURE  # a systolic and a diastolic figure run together (一百八十五一百一十)
 _MAX_DECIMALS = 4  # 十一点二 → 11.2; nobody reads a meter to more places than this
-_MAX_CONVERSIONS = 48  # cn2an calls per message (~20 µs each); a real message needs a handful
-
+_MAX_CONVERSIONS = 32  # cn2an calls per message (~20 µs each); a real message needs a handful
 
 
 def _cn_to_number(span: str) -> float | None:
     """cn2an's reading of ``span``, or None when it is no number (or an absurdly large one)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            value = cn2an.cn2an(span, "normal")
-        return float(value)
+    try:  # (cn2an warns past 16 decimals: runs are cut long before that)
+        return float(cn2an.cn2an(span, "normal"))
     except (ValueError, KeyError, IndexError, TypeError, ArithmeticError):
         return None
 
@@ -344,6 +370,7 @@ _FASTING_RE = re.compile(_FASTING)
 _POSTPRANDIAL_RE = re.compile(_POSTPRANDIAL)
 _RANDOM_RE = re.compile(_RANDOM)
 _CLAUSE_BREAK = re.compile(r"[\n,，。!！?？;；]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _kind_before(normalised: str, end: int) -> GlucoseKind | None:
@@ -366,7 +393,9 @@ def _kind_before(normalised: str, end: int) -> GlucoseKind | None:
     return best[1] if best else None
 
 
-def _glucose_from(match: re.Match[str], normalised: str, english: bool) -> Glucose | None:
+def _glucose_from(
+    match: re.Match[str], normalised: str, english: bool, with_kind: bool = True
+) -> Glucose | None:
     raw = float(match.group(1))
     unit_text = (match.group(2) or "").replace(" ", "")
     mg_dl = unit_text.startswith("mg") or unit_text.startswith("毫克")
@@ -377,7 +406,7 @@ def _glucose_from(match: re.Match[str], normalised: str, english: bool) -> Gluco
     value = round(raw / MG_DL_PER_MMOL_L, 1) if mg_dl else raw
     if not GLUCOSE_RANGE_MMOL[0] <= value <= GLUCOSE_RANGE_MMOL[1]:
         return None
-    kind = _kind_before(normalised, match.start(1))
+    kind = _kind_before(normalised, match.start(1)) if with_kind else None
     return Glucose(value=value, kind=kind, unit="mg/dL" if mg_dl else "mmol/L")
 
 
@@ -388,14 +417,14 @@ def find_glucose_readings(text: str) -> list[Glucose]:
     return _glucose_readings(normalise_numerals(text))
 
 
-def _glucose_readings(normalised: str) -> list[Glucose]:
+def _glucose_readings(normalised: str, with_kind: bool = True) -> list[Glucose]:
     found: dict[int, Glucose] = {}
     for pattern in (_GLUCOSE_BY_WORD, _GLUCOSE_BY_KIND):
         for match in pattern.finditer(normalised):
             if match.start(1) in found:
                 continue
-            english = not re.search(r"[\u4e00-\u9fff]", match.group(0))
-            reading = _glucose_from(match, normalised, english)
+            english = not _CJK.search(match.group(0))
+            reading = _glucose_from(match, normalised, english, with_kind)
             if reading is not None:
                 found[match.start(1)] = reading
     return [found[position] for position in sorted(found)]
@@ -409,8 +438,8 @@ def extract_glucose(text: str) -> Glucose | None:
 
 def pressure_parts_and_glucose(text: str) -> tuple[tuple[int | None, int | None], list[Glucose]]:
     """``extract_pressure_parts`` and ``find_glucose_readings`` at once, normalising only once
-    (triage needs both for every message)."""
+    (triage needs both for every message, and only the values: the kind is left None)."""
     if not text:
         return (None, None), []
     normalised = normalise_numerals(text)
-    return _pressure_parts(normalised), _glucose_readings(normalised)
+    return _pressure_parts(normalised), _glucose_readings(normalised, with_kind=False)

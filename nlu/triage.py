@@ -201,7 +201,6 @@ def _en(*alternatives: str) -> re.Pattern[str]:
     return _fast("|".join(rf"\b(?:{a})\b" for a in alternatives))
 
 
-
 # Gap inside a Chinese pattern: a few characters that are not punctuation or a negation.
 _G = r"[^，,。.！!？?；;不没无未别]"
 

@@ -88,10 +88,10 @@ def adversarial_inputs() -> dict[str, str]:
         "distinct 6-runs after 血压": _cycle(
             ["血压" + r for r in _distinct_numeral_runs(6, "，").split("，")], "，"
         ),
-        "spelled pairs 一百五九十五": _cycle(
-            [f"血压{_spelled(s)}{_spelled(d)[2:] or '一百'}" for s in range(150, 299)
-             for d in range(100, 120)], "，"
-        ),  # fmt: skip
+        "spelled pairs after 血压": _cycle(
+            [f"血压{_spelled(s)}{_spelled(d)}" for s in range(150, 299) for d in range(100, 120)],
+            "，",
+        ),
         "spelled pairs without word": _cycle(
             [_spelled(s) + _spelled(d) for s in range(100, 299) for d in range(100, 199)], "，"
         ),
@@ -116,7 +116,7 @@ def adversarial_inputs() -> dict[str, str]:
         "keywords alone": _cycle(list(_KEYWORDS)),
         "血压 x2048": _fill("血压"),
         "高压低压 alternating": _fill("高压150低压95"),
-        "高压 then 低压 far apart": _fill("高压150") [:2048] + _fill("低压95")[:2048],
+        "高压 then 低压 far apart": _fill("高压150")[:2048] + _fill("低压95")[:2048],
         "血压 + stop chars": _fill("血压abcdefgh"),
         "血压 + separators": "血压150" + _fill("，、 ", LIMIT - 10) + "95",
         "血压150 + newline spaces": "血压150" + _fill("\n ", LIMIT - 10) + "x",
@@ -162,12 +162,13 @@ def adversarial_inputs() -> dict[str, str]:
 
 
 def time_one(text: str, repeat: int = 3) -> float:
-    """Best of ``repeat`` runs, in seconds (best-of hides scheduler noise, not slowness)."""
+    """CPU seconds one triage of ``text`` takes, best of ``repeat``: the machine is shared, so
+    wall time would count other people's work; best-of hides cache and scheduler noise."""
     best = float("inf")
     for _ in range(repeat):
-        started = time.perf_counter()
+        started = time.process_time()
         assess(text)
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.process_time() - started)
     return best
 
 
@@ -185,7 +186,7 @@ def report(top: int = 10) -> float:
     timings = worst_case()
     worst = timings[0][0] * 1000
     print(f"machine: {machine()}")
-    print(f"triage worst case over {len(timings)} adversarial messages (<= {LIMIT} chars):")
+    print(f"triage CPU time, worst of {len(timings)} adversarial messages (<= {LIMIT} chars):")
     for seconds, name in timings[:top]:
         print(f"  {seconds * 1000:8.2f} ms  {name}")
     verdict = "OK" if worst < TARGET_MS else "OVER"
