@@ -221,9 +221,11 @@ _BP_SLASH = re.compile(
     r"(?![\d/]|\.\d)(?!\s*(?:号|日|月))"
 )
 _BP_OVER = re.compile(rf"(?<![\d.])(\d{{2,3}})\s*(?:over|比)\s*(\d{{2,3}}){_NOT_BP_UNIT}")
+# Between the two figures: spaces and at most one of / - ~, with commas anywhere. Written so
+# no two parts can take the same spaces (possessive): a run of blank lines stays linear.
+_PAIR_GAP = r"(?:\s*+[/~～-]|[,，、\s])[,，、\s]*+"
 _BP_KEYWORD_PAIR = re.compile(
-    rf"{_BP_WORD}{_STOP}{{0,8}}?(?<![\d.]){_NUM}(?![\d.])\s*(?:[,，、/\s-]|~|～)\s*[,，、\s]*"
-    rf"{_NUM}{_NOT_BP_UNIT}"
+    rf"{_BP_WORD}{_STOP}{{0,8}}?(?<![\d.]){_NUM}(?![\d.]){_PAIR_GAP}{_NUM}{_NOT_BP_UNIT}"
 )
 _SYS_ALONE = re.compile(rf"{_SYS_WORD}{_STOP}{{0,4}}?(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
 _DIA_ALONE = re.compile(rf"{_DIA_WORD}{_STOP}{{0,4}}?(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
