@@ -7,12 +7,12 @@ import pytest
 from nlu.readings import (
     BloodPressure,
     Glucose,
+    _cn_to_number,
     extract_blood_pressure,
     extract_glucose,
     extract_pressure_parts,
     find_blood_pressures,
     find_glucose_readings,
-    _cn_to_number,
     normalise_numerals,
 )
 
