@@ -75,6 +75,7 @@ _INVISIBLE = re.compile(
 _WHITESPACE = re.compile(r"\s+")
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 _SENTENCE_END = re.compile(r"[\n。!！?？;；…]+|\.(?:\s|$)")
+_SENTENCE_END_REVERSED = re.compile(r"[\n。!！?？;；…]|\s\.|^\.")  # the same, read backwards
 
 
 def _prepare(text: str) -> tuple[str, str]:
@@ -92,9 +93,10 @@ def _prepare(text: str) -> tuple[str, str]:
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence around text[start:end], at most SENTENCE_REACH characters either side: a
     cue further away is not about this phrase, and a text with no full stop stays linear."""
-    left = max(0, start - SENTENCE_REACH)
-    for match in _SENTENCE_END.finditer(text, left, start):
-        left = match.end()
+    reach = max(0, start - SENTENCE_REACH)
+    # The nearest end before the phrase: the first one in the reversed text before it.
+    before = _SENTENCE_END_REVERSED.search(text[reach:start][::-1])
+    left = start - before.start() if before else reach
     limit = min(len(text), end + SENTENCE_REACH)
     after = _SENTENCE_END.search(text, end, limit)
     return left, after.start() if after else limit
