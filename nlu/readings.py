@@ -134,6 +134,7 @@ class _Converter:
 
     def __init__(self) -> None:
         self._memo: dict[str, float | None] = {}
+        self._replaced: dict[str, str] = {}
         self._budget = _MAX_CONVERSIONS
 
     def number(self, span: str) -> float | None:
@@ -161,9 +162,15 @@ class _Converter:
         # A lone digit character is nearly always part of a word (一直, 一侧, 三高, 两次).
         if len(span) == 1 and span != "十":
             return span
+        done = self._replaced.get(span)
+        if done is None:
+            done = self._replaced[span] = self._replacement(span)
+        return done
+
+    def _replacement(self, span: str) -> str:
         whole, _, decimals = span.partition("点")
-        if len(whole) > _MAX_RUN or len(decimals) > _MAX_DECIMALS:
-            return span  # a phone number, a serial, or someone leaning on the keyboard
+        if len(whole) > _MAX_RUN or len(decimals) > _MAX_DECIMALS or self._budget <= 0:
+            return span  # a phone number, a serial, someone leaning on the keyboard, a flood
         try:
             value = self.number(span)
             if value is not None and value <= SYSTOLIC_RANGE[1]:
