@@ -102,7 +102,11 @@ def _fresh_start(text: str, at: int) -> int:
 
 
 _CN_DIGITS = "零〇一二两三四五六七八九幺"
-_CN_NUMBER = re.compile(f"[{_CN_DIGITS}十百千]+(?:点[{_CN_DIGITS}]+)?")
+# A lone numeral is left alone unless it is 十 or has decimals (一直, 一侧, 三高, 两次 are
+# words), so the pattern does not even match one: prose costs no conversion calls.
+_CN_NUMBER = re.compile(
+    f"(?:[{_CN_DIGITS}十百千]{{2,}}|十|[{_CN_DIGITS}百千](?=点[{_CN_DIGITS}]))(?:点[{_CN_DIGITS}]+)?"
+)
 _INVISIBLE = re.compile(
     r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e"
     r"\u2060-\u2069\ufeff]"
@@ -159,9 +163,6 @@ class _Converter:
 
     def replace(self, match: re.Match[str]) -> str:
         span = match.group()
-        # A lone digit character is nearly always part of a word (一直, 一侧, 三高, 两次).
-        if len(span) == 1 and span != "十":
-            return span
         done = self._replaced.get(span)
         if done is None:
             done = self._replaced[span] = self._replacement(span)
