@@ -92,9 +92,9 @@ _COMPOSING = re.compile(
 
 def _fresh_start(text: str, at: int) -> int:
     """The first index from ``at`` where NFKC may cut the text: a character whose normal form
-    starts with a base character that composes with nothing before it. Past a short search,
-    the rest of the text (no cut found: no long expansions either) goes in one piece."""
-    for i in range(at, min(len(text), at + 32)):
+    starts with a base character that composes with nothing before it. With none in reach,
+    the rest goes in one piece: text in those scripts does not expand much."""
+    for i in range(at, min(len(text), at + _NFKC_PIECE)):
         first = unicodedata.normalize("NFKD", text[i])[:1]
         if first and not unicodedata.combining(first) and not _COMPOSING.match(first):
             return i

@@ -155,6 +155,7 @@ def adversarial_inputs() -> dict[str, str]:
         "circled digits": _fill("①⑤⓪/⑨⑤"),
         "whitespace only": _fill(" \n\t"),
         "nfkc expanders": _fill("\ufdfa"),  # one char → 18 after NFKC
+        "nfkc expanders between Devanagari": _fill("\ufdfa" * 200 + "\u0915\u093e" * 20),
         "squared units": _fill("㎎㎗"),
     }
     for name, text in cases.items():
