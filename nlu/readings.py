@@ -403,41 +403,49 @@ def _kind_before(normalised: str, end: int) -> GlucoseKind | None:
     return best[1] if best else None
 
 
-def _glucose_from(
-    match: re.Match[str], normalised: str, english: bool, with_kind: bool = True
-) -> Glucose | None:
+def _glucose_value(match: re.Match[str]) -> tuple[float, bool] | None:
+    """(value in mmol/L, written in mg/dL) of a glucose match, or None when implausible."""
     raw = float(match.group(1))
     unit_text = (match.group(2) or "").replace(" ", "")
     mg_dl = unit_text.startswith("mg") or unit_text.startswith("毫克")
     # Without a unit, a glucose "140" from an English speaker is a mg/dL meter reading;
     # in Chinese text mmol/L is the norm and such a number is rejected instead.
-    if not unit_text and english and 40 < raw <= 600 and raw.is_integer():
+    if not unit_text and 40 < raw <= 600 and raw.is_integer() and not _CJK.search(match[0]):
         mg_dl = True
     value = round(raw / MG_DL_PER_MMOL_L, 1) if mg_dl else raw
     if not GLUCOSE_RANGE_MMOL[0] <= value <= GLUCOSE_RANGE_MMOL[1]:
         return None
-    kind = _kind_before(normalised, match.start(1)) if with_kind else None
-    return Glucose(value=value, kind=kind, unit="mg/dL" if mg_dl else "mmol/L")
+    return value, mg_dl
+
+
+def _glucose_matches(normalised: str) -> dict[int, tuple[re.Match[str], float, bool]]:
+    """Position → (match, mmol/L, written in mg/dL) of every plausible glucose figure."""
+    found: dict[int, tuple[re.Match[str], float, bool]] = {}
+    for pattern in (_GLUCOSE_BY_WORD, _GLUCOSE_BY_KIND):
+        for match in pattern.finditer(normalised):
+            position = match.start(1)
+            if position in found:
+                continue
+            reading = _glucose_value(match)
+            if reading is not None:
+                found[position] = (match, *reading)
+    return found
 
 
 def find_glucose_readings(text: str) -> list[Glucose]:
     """Every plausible glucose reading in ``text``, in reading order, in mmol/L."""
     if not text:
         return []
-    return _glucose_readings(normalise_numerals(text))
-
-
-def _glucose_readings(normalised: str, with_kind: bool = True) -> list[Glucose]:
-    found: dict[int, Glucose] = {}
-    for pattern in (_GLUCOSE_BY_WORD, _GLUCOSE_BY_KIND):
-        for match in pattern.finditer(normalised):
-            if match.start(1) in found:
-                continue
-            english = not _CJK.search(match.group(0))
-            reading = _glucose_from(match, normalised, english, with_kind)
-            if reading is not None:
-                found[match.start(1)] = reading
-    return [found[position] for position in sorted(found)]
+    normalised = normalise_numerals(text)
+    found = _glucose_matches(normalised)
+    return [
+        Glucose(
+            value=value,
+            kind=_kind_before(normalised, position),
+            unit="mg/dL" if mg_dl else "mmol/L",
+        )
+        for position, (_, value, mg_dl) in sorted(found.items())
+    ]
 
 
 def extract_glucose(text: str) -> Glucose | None:
@@ -446,10 +454,11 @@ def extract_glucose(text: str) -> Glucose | None:
     return readings[0] if readings else None
 
 
-def pressure_parts_and_glucose(text: str) -> tuple[tuple[int | None, int | None], list[Glucose]]:
-    """``extract_pressure_parts`` and ``find_glucose_readings`` at once, normalising only once
-    (triage needs both for every message, and only the values: the kind is left None)."""
+def pressure_parts_and_glucose(text: str) -> tuple[tuple[int | None, int | None], list[float]]:
+    """``extract_pressure_parts`` and the glucose values (mmol/L) at once, normalising only
+    once: triage needs both for every message, and nothing more."""
     if not text:
         return (None, None), []
     normalised = normalise_numerals(text)
-    return _pressure_parts(normalised), _glucose_readings(normalised, with_kind=False)
+    glucose = [value for _, value, _ in _glucose_matches(normalised).values()]
+    return _pressure_parts(normalised), glucose

@@ -547,14 +547,14 @@ def _current_clauses(spaced: str) -> str:
 def _reading_reasons(spaced: str, limits: TriageThresholds) -> list[str]:
     current = _current_clauses(spaced)
     reasons: list[str] = []
-    (systolic, diastolic), readings = pressure_parts_and_glucose(current)
+    (systolic, diastolic), glucose = pressure_parts_and_glucose(current)
     if (systolic is not None and systolic >= limits.systolic_high) or (
         diastolic is not None and diastolic >= limits.diastolic_high
     ):
         reasons.append("bp_crisis")
-    if any(r.value < limits.glucose_low for r in readings):
+    if any(value < limits.glucose_low for value in glucose):
         reasons.append("glucose_low")
-    if any(r.value > limits.glucose_high for r in readings):
+    if any(value > limits.glucose_high for value in glucose):
         reasons.append("glucose_high")
     return reasons
 
