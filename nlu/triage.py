@@ -541,7 +541,7 @@ _CLAUSE = re.compile(r"[，,。！!？?；;\n]")
 def _current_clauses(spaced: str) -> str:
     """Drops clauses about long ago, so "去年血压200/120，现在130/80" reads as calm."""
     kept = [part for part in _CLAUSE.split(spaced) if not _LONG_AGO.search(part)]
-    return "，".join(kept)
+    return ",".join(kept)  # what NFKC makes of "，" anyway: the readings need not normalise again
 
 
 def _reading_reasons(spaced: str, limits: TriageThresholds) -> list[str]:
