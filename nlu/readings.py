@@ -232,13 +232,15 @@ _BP_OVER = re.compile(rf"(?<![\d.])(\d{{2,3}})\s*(?:over|比)\s*(\d{{2,3}}){_NOT
 # Between the two figures: spaces and at most one of / - ~, with commas anywhere. Written so
 # no two parts can take the same spaces (possessive): a run of blank lines stays linear.
 _PAIR_GAP = r"(?:\s*+[/~～-]|[,，、\s])[,，、\s]*+"
+# {_STOP}{0,8}+ is possessive: the words between keyword and figure hold no digit, so giving
+# any back could never let the figure match; not trying saves work on every keyword.
 _BP_KEYWORD_PAIR = re.compile(
-    rf"{_BP_WORD}{_STOP}{{0,8}}?(?<![\d.]){_NUM}(?![\d.]){_PAIR_GAP}{_NUM}{_NOT_BP_UNIT}"
+    rf"{_BP_WORD}{_STOP}{{0,8}}+(?<![\d.]){_NUM}(?![\d.]){_PAIR_GAP}{_NUM}{_NOT_BP_UNIT}"
 )
-_SYS_ALONE = re.compile(rf"{_SYS_WORD}{_STOP}{{0,4}}?(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
-_DIA_ALONE = re.compile(rf"{_DIA_WORD}{_STOP}{{0,4}}?(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
-_BP_ONE_NUMBER = re.compile(rf"{_BP_WORD}{_STOP}{{0,8}}?(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
-_PULSE = re.compile(rf"{_PULSE_WORD}{_STOP}{{0,4}}?(?<![\d.])(\d{{2,3}})(?![\d.])")
+_SYS_ALONE = re.compile(rf"{_SYS_WORD}{_STOP}{{0,4}}+(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
+_DIA_ALONE = re.compile(rf"{_DIA_WORD}{_STOP}{{0,4}}+(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
+_BP_ONE_NUMBER = re.compile(rf"{_BP_WORD}{_STOP}{{0,8}}+(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
+_PULSE = re.compile(rf"{_PULSE_WORD}{_STOP}{{0,4}}+(?<![\d.])(\d{{2,3}})(?![\d.])")
 
 
 def _pulse_in(text: str) -> int | None:
