@@ -163,7 +163,7 @@ def adversarial_inputs() -> dict[str, str]:
     return cases
 
 
-def time_one(text: str, repeat: int = 3, work: Callable[[str], object] = assess) -> float:
+def time_one(text: str, repeat: int = 5, work: Callable[[str], object] = assess) -> float:
     """CPU seconds ``work`` (triage) takes on ``text``, best of ``repeat``: the machine is
     shared, so wall time would count other people's work; best-of hides cache noise."""
     best = float("inf")
