@@ -252,7 +252,19 @@ def _pulse_in(text: str) -> int | None:
     return None
 
 
-def _pairs(normalised: str) -> list[tuple[int, int, int, int | None]]:
+_Figures = list[tuple[int, int]]  # (position, value) of 高压… or 低压… figures
+
+
+def _alone(normalised: str) -> tuple[_Figures, _Figures]:
+    """Systolic and diastolic figures named on their own (高压150, 低压95)."""
+    systolics = [(m.start(1), int(m.group(1))) for m in _SYS_ALONE.finditer(normalised)]
+    diastolics = [(m.start(1), int(m.group(1))) for m in _DIA_ALONE.finditer(normalised)]
+    return systolics, diastolics
+
+
+def _pairs(
+    normalised: str, alone: tuple[_Figures, _Figures] | None = None
+) -> list[tuple[int, int, int, int | None]]:
     """(position, systolic, diastolic, pulse-from-slash-triple) for every plausible pair."""
     found: list[tuple[int, int, int, int | None]] = []
     for pattern in (_BP_SLASH, _BP_OVER, _BP_KEYWORD_PAIR):
@@ -266,9 +278,7 @@ def _pairs(normalised: str) -> list[tuple[int, int, int, int | None]]:
                 pulse = third if PULSE_RANGE[0] <= third <= PULSE_RANGE[1] else None
             found.append((match.start(1), sys_value, dia_value, pulse))
     # 高压150 … 低压95 in either order: pair each systolic with the nearest diastolic.
-    systolics = [(m.start(1), int(m.group(1))) for m in _SYS_ALONE.finditer(normalised)]
-    diastolics = [(m.start(1), int(m.group(1))) for m in _DIA_ALONE.finditer(normalised)]
-    found.extend(_nearest_pairs(systolics, diastolics))
+    found.extend(_nearest_pairs(*(alone or _alone(normalised))))
     found.sort(key=lambda item: item[0])
     unique: list[tuple[int, int, int, int | None]] = []
     seen_positions: set[int] = set()
@@ -334,18 +344,17 @@ def extract_pressure_parts(text: str) -> tuple[int | None, int | None]:
 
 
 def _pressure_parts(normalised: str) -> tuple[int | None, int | None]:
-    pairs = _pairs(normalised)
+    alone = _alone(normalised)
+    pairs = _pairs(normalised, alone)
     systolics = [s for _, s, _, _ in pairs]
     diastolics = [d for _, _, d, _ in pairs]
-    for pattern, bucket, bounds in (
-        (_SYS_ALONE, systolics, SYSTOLIC_RANGE),
-        (_BP_ONE_NUMBER, systolics, SYSTOLIC_RANGE),
-        (_DIA_ALONE, diastolics, DIASTOLIC_RANGE),
+    one_number = [(m.start(1), int(m.group(1))) for m in _BP_ONE_NUMBER.finditer(normalised)]
+    for figures, bucket, bounds in (
+        (alone[0], systolics, SYSTOLIC_RANGE),
+        (one_number, systolics, SYSTOLIC_RANGE),
+        (alone[1], diastolics, DIASTOLIC_RANGE),
     ):
-        for match in pattern.finditer(normalised):
-            value = int(match.group(1))
-            if bounds[0] <= value <= bounds[1]:
-                bucket.append(value)
+        bucket.extend(value for _, value in figures if bounds[0] <= value <= bounds[1])
     return (max(systolics) if systolics else None, max(diastolics) if diastolics else None)
 
 
