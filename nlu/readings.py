@@ -443,25 +443,26 @@ def _glucose_matches(normalised: str) -> dict[int, tuple[re.Match[str], float, b
     return found
 
 
-def find_glucose_readings(text: str) -> list[Glucose]:
-    """Every plausible glucose reading in ``text``, in reading order, in mmol/L."""
+def find_glucose_readings(text: str, first_only: bool = False) -> list[Glucose]:
+    """Every plausible glucose reading in ``text`` (or just the first), in reading order,
+    in mmol/L."""
     if not text:
         return []
     normalised = normalise_numerals(text)
-    found = _glucose_matches(normalised)
+    found = sorted(_glucose_matches(normalised).items())
     return [
         Glucose(
             value=value,
             kind=_kind_before(normalised, position),
             unit="mg/dL" if mg_dl else "mmol/L",
         )
-        for position, (_, value, mg_dl) in sorted(found.items())
+        for position, (_, value, mg_dl) in (found[:1] if first_only else found)
     ]
 
 
 def extract_glucose(text: str) -> Glucose | None:
     """The first plausible glucose reading, converted to mmol/L, with its kind when stated."""
-    readings = find_glucose_readings(text)
+    readings = find_glucose_readings(text, first_only=True)
     return readings[0] if readings else None
 
 
