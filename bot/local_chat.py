@@ -14,8 +14,10 @@ from aiogram.types import (
     CallbackQuery,
     Chat,
     Contact,
+    Document,
     InlineKeyboardMarkup,
     Message,
+    PhotoSize,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Sticker,
@@ -62,6 +64,7 @@ class LocalChat:
         self.phone = phone
         self.chat = Chat(id=telegram_id, type="private", first_name=first_name)
         self._own_ids = itertools.count(1_000_000)
+        self._last_own_id = 0
 
     # -- what the person does ------------------------------------------------------------------
 
@@ -84,6 +87,25 @@ class LocalChat:
             is_animated=False, is_video=False,
         )  # fmt: skip
         return await self._message(sticker=sticker)
+
+    async def send_photo(self, caption: str | None = None) -> list[Sent]:
+        photo = [PhotoSize(file_id="photo", file_unique_id="p", width=1280, height=960)]
+        return await self._message(photo=photo, caption=caption)
+
+    async def send_document(self, file_name: str, caption: str | None = None) -> list[Sent]:
+        document = Document(file_id="document", file_unique_id="d", file_name=file_name)
+        return await self._message(document=document, caption=caption)
+
+    async def edit(self, text: str, message_id: int | None = None) -> list[Sent]:
+        """Edits a message the person sent (by default their latest), as Telegram reports it:
+        an ``edited_message`` update."""
+        now = datetime.now(UTC)
+        message = Message(
+            message_id=self._last_own_id if message_id is None else message_id,
+            date=now, edit_date=int(now.timestamp()), chat=self.chat, from_user=self.person,
+            text=text,
+        )  # fmt: skip
+        return await self.feed(Update(update_id=next(_update_ids), edited_message=message))
 
     async def press(self, label: str) -> list[Sent]:
         """Presses the visible button labelled `label`, else the newest one containing it."""
@@ -162,8 +184,9 @@ class LocalChat:
     # -- building updates ----------------------------------------------------------------------
 
     async def _message(self, **content: Any) -> list[Sent]:
+        self._last_own_id = next(self._own_ids)
         message = Message(
-            message_id=next(self._own_ids),
+            message_id=self._last_own_id,
             date=datetime.now(UTC),
             chat=self.chat,
             from_user=self.person,

@@ -12,9 +12,9 @@ gives a plausible systolic/diastolic pair.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -30,6 +30,7 @@ __all__ = [
     "find_blood_pressures",
     "find_glucose_readings",
     "normalise_numerals",
+    "pressure_parts_and_glucose",
 ]
 
 GlucoseKind = Literal["fasting", "postprandial", "random"]
@@ -41,6 +42,8 @@ PULSE_RANGE = (25, 250)
 GLUCOSE_RANGE_MMOL = (1.0, 40.0)
 MG_DL_PER_MMOL_L = 18.016
 MAX_TEXT = 16384  # well past Telegram's 4096: longer input is cut, never rejected
+# NFKC can turn one character into eighteen (ﷺ); a real message grows by a few at most.
+NFKC_GROWTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +64,49 @@ class Glucose:
 
 # --- normalisation -----------------------------------------------------------------------
 
+
+def nfkc_within_bounds(text: str) -> str:
+    """NFKC, cut so it is never much longer than ``text``: normalising cannot multiply work.
+    Done a piece at a time, so a flood of ﷺ (eighteen characters each) is not expanded whole."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    limit = len(text) + NFKC_GROWTH
+    parts: list[str] = []
+    size = start = 0
+    while start < len(text) and size < limit:
+        end = _fresh_start(text, start + _NFKC_PIECE)
+        parts.append(unicodedata.normalize("NFKC", text[start:end]))
+        size += len(parts[-1])
+        start = end
+    return "".join(parts)[:limit]
+
+
+_NFKC_PIECE = 256
+# Scripts where a character may compose with the one before it (Indic vowel signs, Hangul
+# jamo, Myanmar, Balinese, and everything past the BMP): never cut in front of one.
+_COMPOSING = re.compile(
+    "[\u0900-\u0dff\u1000-\u109f\u1100-\u11ff\u1b00-\u1b7f\ua960-\ua97f\ud7b0-\ud7ff"
+    "\U00010000-\U0010ffff]"
+)
+
+
+def _fresh_start(text: str, at: int) -> int:
+    """The first index from ``at`` where NFKC may cut the text: a character whose normal form
+    starts with a base character that composes with nothing before it. With none in reach,
+    the rest goes in one piece: text in those scripts does not expand much."""
+    for i in range(at, min(len(text), at + _NFKC_PIECE)):
+        first = unicodedata.normalize("NFKD", text[i])[:1]
+        if first and not unicodedata.combining(first) and not _COMPOSING.match(first):
+            return i
+    return len(text)
+
+
 _CN_DIGITS = "零〇一二两三四五六七八九幺"
-_CN_NUMBER = re.compile(f"[{_CN_DIGITS}十百千]+(?:点[{_CN_DIGITS}]+)?")
+# A lone numeral is left alone unless it is 十 or has decimals (一直, 一侧, 三高, 两次 are
+# words), so the pattern does not even match one: prose costs no conversion calls.
+_CN_NUMBER = re.compile(
+    f"(?:[{_CN_DIGITS}十百千]{{2,}}|十|[{_CN_DIGITS}百千](?=点[{_CN_DIGITS}]))(?:点[{_CN_DIGITS}]+)?"
+)
 _INVISIBLE = re.compile(
     r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e"
     r"\u2060-\u2069\ufeff]"
@@ -70,14 +114,78 @@ _INVISIBLE = re.compile(
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
 
+# A reading is never a long numeral run: 二百九十九 / 一百九十九 are the longest figures a
+# pressure half can be, so a run past these lengths is not a reading and is left as it is.
+# Bounding the run (and the conversions per message) keeps this linear in the message length:
+# triage runs it on the event loop for every message from anyone.
+_MAX_FIGURE = 5  # characters in one spelled figure (二百九十九)
+_MAX_RUN = 2 * _MAX_FIGURE  # a systolic and a diastolic figure run together (一百八十五一百一十)
+_MAX_DECIMALS = 4  # 十一点二 → 11.2; nobody reads a meter to more places than this
+_MAX_CONVERSIONS = 32  # cn2an calls per message (~20 µs each); a real message needs a handful
+
+
 def _cn_to_number(span: str) -> float | None:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            value = cn2an.cn2an(span, "normal")
-    except (ValueError, KeyError, IndexError, TypeError):
+    """cn2an's reading of ``span``, or None when it is no number (or an absurdly large one)."""
+    try:  # (cn2an warns past 16 decimals: runs are cut long before that)
+        return float(cn2an.cn2an(span, "normal"))
+    except (ValueError, KeyError, IndexError, TypeError, ArithmeticError):
         return None
-    return float(value)
+
+
+class _Converter:
+    """Chinese numeral runs of one message → numbers, with a memo and a budget of cn2an calls,
+    so no message can make normalisation slow. Runs past the budget stay as written."""
+
+    def __init__(self) -> None:
+        self._memo: dict[str, float | None] = {}
+        self._replaced: dict[str, str] = {}
+        self._budget = _MAX_CONVERSIONS
+
+    def number(self, span: str) -> float | None:
+        if span in self._memo:
+            return self._memo[span]
+        if self._budget <= 0:
+            raise _OutOfBudget
+        self._budget -= 1
+        value = self._memo[span] = _cn_to_number(span)
+        return value
+
+    def split_pressure_run(self, span: str) -> str | None:
+        """``一百五九十五`` → ``150 95`` when exactly one split is a plausible BP pair. Each half is
+        2 to 5 characters: a single numeral is at most 十 (10), too low for either figure."""
+        found: list[str] = []
+        for cut in range(max(2, len(span) - _MAX_FIGURE), min(_MAX_FIGURE, len(span) - 2) + 1):
+            left = self.number(span[:cut])
+            right = self.number(span[cut:]) if left is not None else None
+            if left is not None and right is not None and _is_pressure_pair(left, right):
+                found.append(f"{int(left)} {int(right)}")
+        return found[0] if len(found) == 1 else None
+
+    def replace(self, match: re.Match[str]) -> str:
+        span = match.group()
+        done = self._replaced.get(span)
+        if done is None:
+            done = self._replaced[span] = self._replacement(span)
+        return done
+
+    def _replacement(self, span: str) -> str:
+        whole, _, decimals = span.partition("点")
+        if len(whole) > _MAX_RUN or len(decimals) > _MAX_DECIMALS or self._budget <= 0:
+            return span  # a phone number, a serial, someone leaning on the keyboard, a flood
+        try:
+            value = self.number(span)
+            if value is not None and value <= SYSTOLIC_RANGE[1]:
+                return _format(value)
+            split = self.split_pressure_run(span)
+        except _OutOfBudget:
+            return span
+        if split is not None:
+            return split
+        return _format(value) if value is not None else span
+
+
+class _OutOfBudget(Exception):
+    pass
 
 
 def _is_pressure_pair(sys_value: float, dia_value: float) -> bool:
@@ -90,40 +198,16 @@ def _is_pressure_pair(sys_value: float, dia_value: float) -> bool:
     )
 
 
-def _split_pressure_run(span: str) -> str | None:
-    """``一百五九十五`` → ``150 95`` when exactly one split point is a plausible BP pair."""
-    found: list[str] = []
-    for cut in range(1, len(span)):
-        left, right = _cn_to_number(span[:cut]), _cn_to_number(span[cut:])
-        if left is not None and right is not None and _is_pressure_pair(left, right):
-            found.append(f"{int(left)} {int(right)}")
-    return found[0] if len(found) == 1 else None
-
-
 def _format(value: float) -> str:
     return str(int(value)) if value.is_integer() else str(value)
 
 
-def _replace_cn_number(match: re.Match[str]) -> str:
-    span = match.group()
-    # A lone digit character is nearly always part of a word (一直, 一侧, 三高, 两次): leave it.
-    if len(span) == 1 and span != "十":
-        return span
-    value = _cn_to_number(span)
-    if value is not None and value <= SYSTOLIC_RANGE[1]:
-        return _format(value)
-    split = _split_pressure_run(span)
-    if split is not None:
-        return split
-    return _format(value) if value is not None else span
-
-
 def normalise_numerals(text: str) -> str:
     """NFKC (full-width → ASCII), lower case, no control/bidi chars, Chinese numerals → digits."""
-    text = unicodedata.normalize("NFKC", text[:MAX_TEXT])
+    text = nfkc_within_bounds(text[:MAX_TEXT])
     text = _INVISIBLE.sub(" ", text).lower()
     text = _SPACES.sub(" ", text)
-    return _CN_NUMBER.sub(_replace_cn_number, text)
+    return _CN_NUMBER.sub(_Converter().replace, text)
 
 
 # --- blood pressure ----------------------------------------------------------------------
@@ -145,14 +229,18 @@ _BP_SLASH = re.compile(
     r"(?![\d/]|\.\d)(?!\s*(?:号|日|月))"
 )
 _BP_OVER = re.compile(rf"(?<![\d.])(\d{{2,3}})\s*(?:over|比)\s*(\d{{2,3}}){_NOT_BP_UNIT}")
+# Between the two figures: spaces and at most one of / - ~, with commas anywhere. Written so
+# no two parts can take the same spaces (possessive): a run of blank lines stays linear.
+_PAIR_GAP = r"(?:\s*+[/~～-]|[,，、\s])[,，、\s]*+"
+# {_STOP}{0,8}+ is possessive: the words between keyword and figure hold no digit, so giving
+# any back could never let the figure match; not trying saves work on every keyword.
 _BP_KEYWORD_PAIR = re.compile(
-    rf"{_BP_WORD}{_STOP}{{0,8}}?(?<![\d.]){_NUM}(?![\d.])\s*(?:[,，、/\s-]|~|～)\s*[,，、\s]*"
-    rf"{_NUM}{_NOT_BP_UNIT}"
+    rf"{_BP_WORD}{_STOP}{{0,8}}+(?<![\d.]){_NUM}(?![\d.]){_PAIR_GAP}{_NUM}{_NOT_BP_UNIT}"
 )
-_SYS_ALONE = re.compile(rf"{_SYS_WORD}{_STOP}{{0,4}}?(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
-_DIA_ALONE = re.compile(rf"{_DIA_WORD}{_STOP}{{0,4}}?(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
-_BP_ONE_NUMBER = re.compile(rf"{_BP_WORD}{_STOP}{{0,8}}?(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
-_PULSE = re.compile(rf"{_PULSE_WORD}{_STOP}{{0,4}}?(?<![\d.])(\d{{2,3}})(?![\d.])")
+_SYS_ALONE = re.compile(rf"{_SYS_WORD}{_STOP}{{0,4}}+(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
+_DIA_ALONE = re.compile(rf"{_DIA_WORD}{_STOP}{{0,4}}+(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
+_BP_ONE_NUMBER = re.compile(rf"{_BP_WORD}{_STOP}{{0,8}}+(?<![\d.]){_NUM}{_NOT_BP_UNIT}")
+_PULSE = re.compile(rf"{_PULSE_WORD}{_STOP}{{0,4}}+(?<![\d.])(\d{{2,3}})(?![\d.])")
 
 
 def _pulse_in(text: str) -> int | None:
@@ -164,7 +252,19 @@ def _pulse_in(text: str) -> int | None:
     return None
 
 
-def _pairs(normalised: str) -> list[tuple[int, int, int, int | None]]:
+_Figures = list[tuple[int, int]]  # (position, value) of 高压… or 低压… figures
+
+
+def _alone(normalised: str) -> tuple[_Figures, _Figures]:
+    """Systolic and diastolic figures named on their own (高压150, 低压95)."""
+    systolics = [(m.start(1), int(m.group(1))) for m in _SYS_ALONE.finditer(normalised)]
+    diastolics = [(m.start(1), int(m.group(1))) for m in _DIA_ALONE.finditer(normalised)]
+    return systolics, diastolics
+
+
+def _pairs(
+    normalised: str, alone: tuple[_Figures, _Figures] | None = None
+) -> list[tuple[int, int, int, int | None]]:
     """(position, systolic, diastolic, pulse-from-slash-triple) for every plausible pair."""
     found: list[tuple[int, int, int, int | None]] = []
     for pattern in (_BP_SLASH, _BP_OVER, _BP_KEYWORD_PAIR):
@@ -178,17 +278,7 @@ def _pairs(normalised: str) -> list[tuple[int, int, int, int | None]]:
                 pulse = third if PULSE_RANGE[0] <= third <= PULSE_RANGE[1] else None
             found.append((match.start(1), sys_value, dia_value, pulse))
     # 高压150 … 低压95 in either order: pair each systolic with the nearest diastolic.
-    systolics = [(m.start(1), int(m.group(1))) for m in _SYS_ALONE.finditer(normalised)]
-    diastolics = [(m.start(1), int(m.group(1))) for m in _DIA_ALONE.finditer(normalised)]
-    used: set[int] = set()
-    for position, sys_value in systolics:
-        candidates = [d for d in diastolics if d[0] not in used]
-        if not candidates:
-            break
-        dia_position, dia_value = min(candidates, key=lambda d: abs(d[0] - position))
-        if _is_pressure_pair(sys_value, dia_value):
-            used.add(dia_position)
-            found.append((min(position, dia_position), sys_value, dia_value, None))
+    found.extend(_nearest_pairs(*(alone or _alone(normalised))))
     found.sort(key=lambda item: item[0])
     unique: list[tuple[int, int, int, int | None]] = []
     seen_positions: set[int] = set()
@@ -197,6 +287,27 @@ def _pairs(normalised: str) -> list[tuple[int, int, int, int | None]]:
             seen_positions.add(item[0])
             unique.append(item)
     return unique
+
+
+def _nearest_pairs(
+    systolics: list[tuple[int, int]], diastolics: list[tuple[int, int]]
+) -> list[tuple[int, int, int, int | None]]:
+    """Each systolic in turn takes the nearest diastolic not yet taken (the earlier one on a
+    tie). Bisection keeps a message full of 高压…低压… from going quadratic."""
+    value_at = dict(diastolics)
+    free = [position for position, _ in diastolics]  # sorted: finditer goes left to right
+    found: list[tuple[int, int, int, int | None]] = []
+    for position, sys_value in systolics:
+        if not free:
+            break
+        i = bisect.bisect_left(free, position)
+        if i == len(free) or (i > 0 and position - free[i - 1] <= free[i] - position):
+            i -= 1
+        dia_position = free[i]
+        if _is_pressure_pair(sys_value, value_at[dia_position]):
+            del free[i]
+            found.append((min(position, dia_position), sys_value, value_at[dia_position], None))
+    return found
 
 
 def find_blood_pressures(text: str) -> list[BloodPressure]:
@@ -229,18 +340,21 @@ def extract_pressure_parts(text: str) -> tuple[int | None, int | None]:
     """
     if not text:
         return None, None
-    normalised = normalise_numerals(text)
-    systolics = [s for _, s, _, _ in _pairs(normalised)]
-    diastolics = [d for _, _, d, _ in _pairs(normalised)]
-    for pattern, bucket, bounds in (
-        (_SYS_ALONE, systolics, SYSTOLIC_RANGE),
-        (_BP_ONE_NUMBER, systolics, SYSTOLIC_RANGE),
-        (_DIA_ALONE, diastolics, DIASTOLIC_RANGE),
+    return _pressure_parts(normalise_numerals(text))
+
+
+def _pressure_parts(normalised: str) -> tuple[int | None, int | None]:
+    alone = _alone(normalised)
+    pairs = _pairs(normalised, alone)
+    systolics = [s for _, s, _, _ in pairs]
+    diastolics = [d for _, _, d, _ in pairs]
+    one_number = [(m.start(1), int(m.group(1))) for m in _BP_ONE_NUMBER.finditer(normalised)]
+    for figures, bucket, bounds in (
+        (alone[0], systolics, SYSTOLIC_RANGE),
+        (one_number, systolics, SYSTOLIC_RANGE),
+        (alone[1], diastolics, DIASTOLIC_RANGE),
     ):
-        for match in pattern.finditer(normalised):
-            value = int(match.group(1))
-            if bounds[0] <= value <= bounds[1]:
-                bucket.append(value)
+        bucket.extend(value for _, value in figures if bounds[0] <= value <= bounds[1])
     return (max(systolics) if systolics else None, max(diastolics) if diastolics else None)
 
 
@@ -277,6 +391,7 @@ _FASTING_RE = re.compile(_FASTING)
 _POSTPRANDIAL_RE = re.compile(_POSTPRANDIAL)
 _RANDOM_RE = re.compile(_RANDOM)
 _CLAUSE_BREAK = re.compile(r"[\n,，。!！?？;；]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _kind_before(normalised: str, end: int) -> GlucoseKind | None:
@@ -299,39 +414,63 @@ def _kind_before(normalised: str, end: int) -> GlucoseKind | None:
     return best[1] if best else None
 
 
-def _glucose_from(match: re.Match[str], normalised: str, english: bool) -> Glucose | None:
+def _glucose_value(match: re.Match[str]) -> tuple[float, bool] | None:
+    """(value in mmol/L, written in mg/dL) of a glucose match, or None when implausible."""
     raw = float(match.group(1))
     unit_text = (match.group(2) or "").replace(" ", "")
     mg_dl = unit_text.startswith("mg") or unit_text.startswith("毫克")
     # Without a unit, a glucose "140" from an English speaker is a mg/dL meter reading;
     # in Chinese text mmol/L is the norm and such a number is rejected instead.
-    if not unit_text and english and 40 < raw <= 600 and raw.is_integer():
+    if not unit_text and 40 < raw <= 600 and raw.is_integer() and not _CJK.search(match[0]):
         mg_dl = True
     value = round(raw / MG_DL_PER_MMOL_L, 1) if mg_dl else raw
     if not GLUCOSE_RANGE_MMOL[0] <= value <= GLUCOSE_RANGE_MMOL[1]:
         return None
-    kind = _kind_before(normalised, match.start(1))
-    return Glucose(value=value, kind=kind, unit="mg/dL" if mg_dl else "mmol/L")
+    return value, mg_dl
 
 
-def find_glucose_readings(text: str) -> list[Glucose]:
-    """Every plausible glucose reading in ``text``, in reading order, in mmol/L."""
+def _glucose_matches(normalised: str) -> dict[int, tuple[re.Match[str], float, bool]]:
+    """Position → (match, mmol/L, written in mg/dL) of every plausible glucose figure."""
+    found: dict[int, tuple[re.Match[str], float, bool]] = {}
+    for pattern in (_GLUCOSE_BY_WORD, _GLUCOSE_BY_KIND):
+        for match in pattern.finditer(normalised):
+            position = match.start(1)
+            if position in found:
+                continue
+            reading = _glucose_value(match)
+            if reading is not None:
+                found[position] = (match, *reading)
+    return found
+
+
+def find_glucose_readings(text: str, first_only: bool = False) -> list[Glucose]:
+    """Every plausible glucose reading in ``text`` (or just the first), in reading order,
+    in mmol/L."""
     if not text:
         return []
     normalised = normalise_numerals(text)
-    found: dict[int, Glucose] = {}
-    for pattern in (_GLUCOSE_BY_WORD, _GLUCOSE_BY_KIND):
-        for match in pattern.finditer(normalised):
-            if match.start(1) in found:
-                continue
-            english = not re.search(r"[\u4e00-\u9fff]", match.group(0))
-            reading = _glucose_from(match, normalised, english)
-            if reading is not None:
-                found[match.start(1)] = reading
-    return [found[position] for position in sorted(found)]
+    found = sorted(_glucose_matches(normalised).items())
+    return [
+        Glucose(
+            value=value,
+            kind=_kind_before(normalised, position),
+            unit="mg/dL" if mg_dl else "mmol/L",
+        )
+        for position, (_, value, mg_dl) in (found[:1] if first_only else found)
+    ]
 
 
 def extract_glucose(text: str) -> Glucose | None:
     """The first plausible glucose reading, converted to mmol/L, with its kind when stated."""
-    readings = find_glucose_readings(text)
+    readings = find_glucose_readings(text, first_only=True)
     return readings[0] if readings else None
+
+
+def pressure_parts_and_glucose(text: str) -> tuple[tuple[int | None, int | None], list[float]]:
+    """``extract_pressure_parts`` and the glucose values (mmol/L) at once, normalising only
+    once: triage needs both for every message, and nothing more."""
+    if not text:
+        return (None, None), []
+    normalised = normalise_numerals(text)
+    glucose = [value for _, value, _ in _glucose_matches(normalised).values()]
+    return _pressure_parts(normalised), glucose

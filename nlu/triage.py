@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nlu.readings import extract_pressure_parts, find_glucose_readings
+from nlu.readings import nfkc_within_bounds, pressure_parts_and_glucose
 
 __all__ = ["REASONS", "TriageResult", "TriageThresholds", "assess"]
 
@@ -47,6 +46,9 @@ REASONS: tuple[str, ...] = (
 
 # Telegram caps messages at 4096 characters; forwarded/pasted text is cut well past that.
 MAX_TEXT = 16384
+# Bounds on the work one message can cause (triage runs on the event loop for everyone):
+SENTENCE_REACH = 160  # characters either side of a symptom that count as its sentence
+HITS_PER_RULE = 16  # matches of one rule weighed per message: the first 8 and the last 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +75,12 @@ _INVISIBLE = re.compile(
 _WHITESPACE = re.compile(r"\s+")
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 _SENTENCE_END = re.compile(r"[\n。!！?？;；…]+|\.(?:\s|$)")
+_SENTENCE_END_REVERSED = re.compile(r"[\n。!！?？;；…]|\s\.|^\.")  # the same, read backwards
 
 
 def _prepare(text: str) -> tuple[str, str]:
     """Two views: Chinese patterns see no spaces (胸 口 疼), English ones see single spaces."""
-    text = unicodedata.normalize("NFKC", text[:MAX_TEXT]).lower()
+    text = nfkc_within_bounds(text[:MAX_TEXT]).lower()
     text = _INVISIBLE.sub(" ", text)
     # Curly apostrophes (can’t) become straight after NFKC only sometimes.
     text = text.replace("\u2019", "'").replace("`", "'")
@@ -88,14 +91,117 @@ def _prepare(text: str) -> tuple[str, str]:
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    left = 0
-    for match in _SENTENCE_END.finditer(text, 0, start):
-        left = match.end()
-    after = _SENTENCE_END.search(text, end)
-    return left, after.start() if after else len(text)
+    """The sentence around text[start:end], at most SENTENCE_REACH characters either side: a
+    cue further away is not about this phrase, and a text with no full stop stays linear."""
+    reach = max(0, start - SENTENCE_REACH)
+    # The nearest end before the phrase: the first one in the reversed text before it.
+    before = _SENTENCE_END_REVERSED.search(text[reach:start][::-1])
+    left = start - before.start() if before else reach
+    limit = min(len(text), end + SENTENCE_REACH)
+    after = _SENTENCE_END.search(text, end, limit)
+    return left, after.start() if after else limit
 
 
 # --- cues ---------------------------------------------------------------------------------
+
+# Speed: Python's regex engine skips ahead with a fast character scan only when every top-level
+# option of a pattern starts with a plain character; otherwise it tries the whole pattern at
+# every position of the message. So _fast() spreads leading groups out ((?:手|脚)麻 → 手麻|脚麻:
+# the same matches in the same order) and moves a leading \b or ^ after the first letter
+# (\bhelp → h(?<!\w.)elp, ^sos → s(?<![\s\S]s)os). A lookbehind goes after the first
+# character by hand: 晕(?<!头晕)到.
+
+
+def _closing(pattern: str, start: int) -> int:
+    """Index of the ``)`` closing the group that opens at ``start``."""
+    depth, i = 0, start
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i = _class_end(pattern, i)
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise ValueError(f"unbalanced pattern: {pattern!r}")
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """Index of the ``]`` closing the character class that opens at ``start``."""
+    i = start + 1
+    if pattern[i : i + 1] == "^":
+        i += 1
+    if pattern[i : i + 1] == "]":
+        i += 1
+    while pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+    return i
+
+
+def _top_level(pattern: str) -> list[str]:
+    """``a|b(?:c|d)`` → ``[a, b(?:c|d)]``."""
+    parts, depth, begin, i = [], 0, 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i = _class_end(pattern, i)
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[begin:i])
+            begin = i + 1
+        i += 1
+    return [*parts, pattern[begin:]]
+
+
+def _spread(option: str) -> list[str]:
+    """``\b(?:a|b)c`` → ``[\bac, \bbc]``, down to options that start with a character."""
+    anchor = next((a for a in ("\\b", "^") if option.startswith(a + "(?:")), "")
+    if not option.startswith(anchor + "(?:"):
+        return [option]
+    start = len(anchor)
+    end = _closing(option, start)
+    rest = option[end + 1 :]
+    if rest[:1] in ("?", "*", "+", "{"):
+        raise ValueError(f"option starts with an optional group: {option!r}")
+    branches = _top_level(option[start + 3 : end])
+    return [spread for branch in branches for spread in _spread(anchor + branch + rest)]
+
+
+def _plain_start(option: str) -> str:
+    if option.startswith("\\b") and option[2:3].isalnum():
+        return f"{option[2]}(?<!\\w.){option[3:]}"
+    if option.startswith("^") and option[1:2].isalnum():
+        return f"{option[1]}(?<![\\s\\S]{option[1]}){option[2:]}"
+    if not option or option[0] in "([\\.^$|?*+{":
+        raise ValueError(f"option must start with a plain character: {option!r}")
+    return option
+
+
+def _fast(pattern: str) -> re.Pattern[str]:
+    """``pattern``, rewritten so every top-level option starts with a plain character."""
+    options = [_plain_start(o) for part in _top_level(pattern) for o in _spread(part)]
+    return re.compile("|".join(options))
+
+
+def _zh(*alternatives: str) -> re.Pattern[str]:
+    return _fast("|".join(alternatives))
+
+
+def _en(*alternatives: str) -> re.Pattern[str]:
+    return _fast("|".join(rf"\b(?:{a})\b" for a in alternatives))
+
 
 # Gap inside a Chinese pattern: a few characters that are not punctuation or a negation.
 _G = r"[^，,。.！!？?；;不没无未别]"
@@ -111,7 +217,7 @@ _EN_NEGATION = re.compile(
 )
 
 _ZH_STRONG = (
-    r"救命|快不行|不行了|受不了|(?<![\d/])120(?![\d/])|急救车|救护车|赶紧|快来|快点|马上|突然|忽然|"
+    r"救命|快不行|不行了|受不了|1(?<![\d/]1)20(?![\d/])|急救车|救护车|赶紧|快来|快点|马上|突然|忽然|"
     r"刚才|刚刚|正在|这会儿|厉害|得很|要命|吓死|咋办啊|怎么办啊|急急急|急死|"
     r"救救"
 )
@@ -128,7 +234,7 @@ _ZH_CALM = (
     r"原因是|为什么会|是什么病|什么是|吃什么药|什么药好|的药(?:能|可以|有哪些|叫什么|怎么吃|吃多久)|注意什么|注意事项|怎么护理|护理|"
     r"饮食|能吃什么|吃什么好|危害|副作用|了解|康复|恢复|后遗症|以后怎么|之后怎么|"
     r"去年|前年|年前|以前|从前|曾经|小时候|年轻时|当年|那年|上个月|个月前|病史|好多了|好了|治好|"
-    r"出院|稳定|不错|多年|好几年|几年了|[\d一二两三四五六七八九十几]+年了|年多了|老毛病|"
+    r"出院|稳定|不错|多年|好几年|几年了|年(?<=[\d一二两三四五六七八九十几]年)了|年多了|老毛病|"
     r"演练|测试一下|举个例子|比如"
 )
 _EN_CALM = (
@@ -139,8 +245,9 @@ _EN_CALM = (
     r"\barticle\b|\binformation\b|\binfo\b|\bdiet\b|\bexercises?\b|\bif\b|\bin case\b|"
     r"\bcauses?\b|\bmedicine for\b|\bmedication for\b|\bafter a\b"
 )
-_STRONG = re.compile(f"{_ZH_STRONG}|{_EN_STRONG}")
-_CALM = re.compile(f"{_ZH_CALM}|{_EN_CALM}")
+# Cues are only searched for (is there one?), so 年(?<=[…]年)了 may stand for [\d…]+年了.
+_STRONG = _fast(f"{_ZH_STRONG}|{_EN_STRONG}")
+_CALM = _fast(f"{_ZH_CALM}|{_EN_CALM}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,14 +260,6 @@ class _Rule:
     calm: re.Pattern[str] = _CALM
 
 
-def _zh(*alternatives: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{a})" for a in alternatives))
-
-
-def _en(*alternatives: str) -> re.Pattern[str]:
-    return re.compile("|".join(rf"(?:\b{a}\b)" for a in alternatives))
-
-
 _PAIN = r"痛|疼|通|闷得|闷的|憋得|压着|压得|堵得|揪着|绞着|撕裂|紧得|像压|喘不"
 _ONE_SIDE = r"(?:一侧|一边|半边|半身|半个身子|左边|右边|左侧|右侧|左半|右半|一只|一条|单侧)"
 _WEAK = r"(?:无力|没力|没劲|没有力|动不了|不能动|动弹不得|抬不起|不听使唤|发麻|麻了|麻木|瘫)"
@@ -169,13 +268,13 @@ _PERSON = (
 )
 
 _HYPOTHETICAL = r"万一|如果|假如|假设|要是|\bif\b|\bin case\b|\bwhat if\b"
-_KNOWLEDGE_ONLY = re.compile(
+_KNOWLEDGE_ONLY = _fast(
     r"预防|防止|避免|知识|科普|讲座|培训|课程|宣传|资料|文章|视频|热线是|心理健康|"
     r"\bprevent|\bprevention\b|\bcourse\b|\bclass\b|\barticle\b|\bawareness\b|"
     r"\bwarning signs?\b|\bhow to (?:help|support|spot|recognise|recognize)\b"
 )
 
-_DISTRESS_CALM = re.compile(
+_DISTRESS_CALM = _fast(
     f"{_KNOWLEDGE_ONLY.pattern}|多少钱|收费|费用|怎么打|电话是多少|号码|"
     r"\bhow much\b|\bnumber\b|\bcost\b"
 )
@@ -228,7 +327,7 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "unconscious",
         _zh(
-            r"晕倒|晕过去|昏倒|昏过去|晕厥|昏厥|昏迷|不省人事|人事不省|(?<!头)晕到(?:了|在|地)",
+            r"晕倒|晕过去|昏倒|昏过去|晕厥|昏厥|昏迷|不省人事|人事不省|晕(?<!头晕)到(?:了|在|地)",
             r"叫不醒|喊不醒|叫不应|喊不应|拍不醒|摇不醒|醒不过来|怎么叫都不",
             rf"(?:叫|喊|拍){_G}{{0,4}}没(?:有)?(?:反应|动静)|{_PERSON}没(?:有)?(?:反应|知觉|意识)了?",
             r"失去(?:了)?(?:意识|知觉)|没(?:有)?意识了|倒地不起|瘫在地上",
@@ -249,7 +348,7 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "breathing",
         _zh(
-            r"(?<!忙得)喘不(?:上|过|动|来)|穿不上气|喘不了气|上不来气|透不过气|气都喘不|喘气都|喘得(?:厉害|不行|很|说不)",
+            r"喘(?<!忙得喘)不(?:上|过|动|来)|穿不上气|喘不了气|上不来气|透不过气|气都喘不|喘气都|喘得(?:厉害|不行|很|说不)",
             r"呼吸(?:困难|困南|急促|不畅|不上来|不过来)|吸不上气|吸不进气|没法呼吸|不能呼吸|没有呼吸",
             r"憋气|憋得(?:慌|难受|厉害|不行|喘)|憋死|快憋|没气了|没(?:有)?呼吸了|不喘气了|没有呼吸",
             r"嘴唇(?:发紫|发青|紫了|青了)|脸(?:色)?(?:发紫|青紫)",
@@ -274,7 +373,7 @@ _RULES: tuple[_Rule, ...] = (
         _zh(
             r"大出血|出血不止|血止不住|止不住血|止不住的血|血流不止|流血不止|流个不停的血|一直(?:在)?流血",
             r"(?:流|出)了(?:好多|很多|一大|一地|一摊)(?:的)?血|好多血|满(?:地|身)(?:是|都是)?血",
-            r"(?<!气得)(?<!气得我)(?<!气到)(?<!气死)吐血|呕血|咯血|咳血|咳出血|吐了(?:好多|很多|一口|一大口)?血",
+            r"吐(?<!气得吐)(?<!气得我吐)(?<!气到吐)(?<!气死吐)血|呕血|咯血|咳血|咳出血|吐了(?:好多|很多|一口|一大口)?血",
             rf"便血{_G}{{0,4}}(?:很多|好多|不少|一大|厉害)|拉血|(?:大便|便便|拉的)(?:里)?(?:全是|都是|好多)血",
             r"黑便|柏油(?:样|色)?(?:大便|便)",
             rf"鼻血{_G}{{0,4}}(?:止不住|不止|流个不停|停不下来)",
@@ -382,7 +481,7 @@ _RULES: tuple[_Rule, ...] = (
             r"人(?:快)?不行了|快不行了|要不行了|出大事了|快来人",
         ),
         # Not _en(): "^help!" and a message that is only "emergency" need anchors, not \b.
-        re.compile(
+        _fast(
             r"\b(?:call|need|get) an ambulance\b|\bcall (?:911|120)\b|\bsomeone help\b|"
             r"\bplease help me\b|\bhelp me please\b|\bi'?m dying\b|^help\s*!|"
             r"^emergency\W*$|^sos\W*$"
@@ -392,9 +491,9 @@ _RULES: tuple[_Rule, ...] = (
 )
 
 
-_FRAMING = re.compile(f"{_KNOWLEDGE_ONLY.pattern}|{_HYPOTHETICAL}")
-_EXTREME = re.compile(
-    r"救命|(?<![\d/])120(?![\d/])|救护车|急救车|快不行|\bhelp\s*!|\bambulance\b|\b911\b"
+_FRAMING = _fast(f"{_KNOWLEDGE_ONLY.pattern}|{_HYPOTHETICAL}")
+_EXTREME = _fast(
+    r"救命|1(?<![\d/]1)20(?![\d/])|救护车|急救车|快不行|\bhelp\s*!|\bambulance\b|\b911\b"
 )
 _CLAUSE_SPLIT = re.compile(r"[，,。.！!？?；;]")
 
@@ -426,6 +525,9 @@ def _fires(view: str, match: re.Match[str], rule: _Rule, english: bool) -> bool:
     return not (_FRAMING.search(sentence) and not _EXTREME.search(around))
 
 
+_Hit = tuple[re.Match[str], bool]  # a match and whether it is in the English view
+
+
 def _matches(pattern: re.Pattern[str] | None, view: str) -> Iterable[re.Match[str]]:
     return pattern.finditer(view) if pattern is not None else ()
 
@@ -439,23 +541,30 @@ _CLAUSE = re.compile(r"[，,。！!？?；;\n]")
 def _current_clauses(spaced: str) -> str:
     """Drops clauses about long ago, so "去年血压200/120，现在130/80" reads as calm."""
     kept = [part for part in _CLAUSE.split(spaced) if not _LONG_AGO.search(part)]
-    return "，".join(kept)
+    return ",".join(kept)  # what NFKC makes of "，" anyway: the readings need not normalise again
 
 
 def _reading_reasons(spaced: str, limits: TriageThresholds) -> list[str]:
     current = _current_clauses(spaced)
     reasons: list[str] = []
-    systolic, diastolic = extract_pressure_parts(current)
+    (systolic, diastolic), glucose = pressure_parts_and_glucose(current)
     if (systolic is not None and systolic >= limits.systolic_high) or (
         diastolic is not None and diastolic >= limits.diastolic_high
     ):
         reasons.append("bp_crisis")
-    readings = find_glucose_readings(current)
-    if any(r.value < limits.glucose_low for r in readings):
+    if any(value < limits.glucose_low for value in glucose):
         reasons.append("glucose_low")
-    if any(r.value > limits.glucose_high for r in readings):
+    if any(value > limits.glucose_high for value in glucose):
         reasons.append("glucose_high")
     return reasons
+
+
+def _first_and_last(hits: list[_Hit], count: int) -> list[_Hit]:
+    """A symptom named over and over (a pasted article, a flood) is weighed at its first and
+    last mentions, where an emergency is told, not at every one."""
+    if len(hits) <= count:
+        return hits
+    return hits[: count // 2] + hits[-(count - count // 2) :]
 
 
 def assess(text: str, thresholds: TriageThresholds = TriageThresholds()) -> TriageResult:
@@ -468,7 +577,7 @@ def assess(text: str, thresholds: TriageThresholds = TriageThresholds()) -> Tria
         for rule in _RULES:
             hits = [(m, False) for m in _matches(rule.zh, compact)]
             hits += [(m, True) for m in _matches(rule.en, spaced)]
-            for match, english in hits:
+            for match, english in _first_and_last(hits, HITS_PER_RULE):
                 if _fires(spaced if english else compact, match, rule, english):
                     found.add(rule.reason)
                     break

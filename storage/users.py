@@ -9,6 +9,7 @@ from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import MessageState, Resident, Role, ScheduledMessage, Staff, User
 from storage.outbox import reopen_blocked_messages
@@ -28,6 +29,10 @@ async def load_or_create_user(session: AsyncSession, telegram_id: int, now: date
             await session.rollback()
             user = await find_user(session, telegram_id)
             assert user is not None
+            return user
+        # A new user has no resident yet: say so, as find_user's joined load would, so reading
+        # user.resident later never tries a lazy load (which fails under asyncio).
+        set_committed_value(user, "resident", None)
         return user
     if now - user.last_seen_at > _SEEN_GRANULARITY:
         user.last_seen_at = now

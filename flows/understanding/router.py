@@ -1,5 +1,6 @@
-"""Free text. Red-flag triage comes first, for everyone, in any conversation state: someone
-typing 胸口疼得厉害 at the name question must hear "call 120", not be registered as a name.
+"""Free text. Red-flag triage comes first, for everyone, in any conversation state, on texts,
+edits and captions alike: someone typing 胸口疼得厉害 at the name question must hear "call 120",
+not be registered as a name.
 Then, for registered users, Rasa's reading of the words opens the slice that owns them."""
 
 from __future__ import annotations
@@ -99,15 +100,17 @@ class SendToDoctor(CallbackData, prefix="ask"):
 
 
 class RedFlag(Filter):
-    """Matches free text that triage reads as an emergency; hands the result on. (Filters
-    run before the services exist, so this one works from the centre's thresholds alone.)"""
+    """Matches words that triage reads as an emergency, in a text, an edited text or the
+    caption of a photo, file or video; hands the result on. (Filters run before the services
+    exist, so this one works from the centre's thresholds alone.)"""
 
     async def __call__(
         self, message: Message, centre: CentreConfig
     ) -> bool | dict[str, TriageResult]:
-        if not message.text or message.text.startswith("/"):
+        words = message.text or message.caption
+        if not words or words.startswith("/"):
             return False
-        result = assess(message.text, thresholds_from(centre))
+        result = assess(words, thresholds_from(centre))
         return {"triage": result} if result.red_flag else False
 
 
@@ -125,7 +128,8 @@ def emergency_keyboard(centre: CentreConfig) -> InlineKeyboardMarkup:
     )  # fmt: skip
 
 
-@triage_routes.message(F.text, RedFlag())
+@triage_routes.message(RedFlag())
+@triage_routes.edited_message(RedFlag())
 async def respond_to_emergency(
     message: Message,
     triage: TriageResult,

@@ -14,8 +14,10 @@ from flows.centre import CentreConfig, StaffRole
 from flows.clock import Clock
 from nlu.triage import TriageResult, TriageThresholds
 from storage.audit import record_audit
+from storage.consents import has_consent
 from storage.models import (
     Community,
+    ConsentKind,
     Contract,
     ContractMember,
     ContractState,
@@ -85,10 +87,14 @@ class UnderstandingService:
         )
 
     async def record_red_flag(self, user: User, result: TriageResult) -> None:
-        """Audit trail (reason codes only, never the words) of an emergency message."""
+        """Audit trail of an emergency message: never the words, and which symptoms (reason
+        codes are health data) only once the person has agreed to us keeping health data."""
+        detail: dict[str, str] = {}
+        if await has_consent(self._session, user.id, ConsentKind.HEALTH_DATA):
+            detail["reasons"] = ",".join(result.reasons)
         record_audit(self._session, at=self._clock.now(), actor_user_id=user.id,
                      action="red_flag", subject_type="user", subject_id=user.id,
-                     reasons=",".join(result.reasons))  # fmt: skip
+                     **detail)  # fmt: skip
         await self._session.commit()
 
     async def retry_alert_later(self, member: CareTeamMember, values: dict[str, str]) -> None:

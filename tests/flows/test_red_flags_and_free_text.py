@@ -151,3 +151,86 @@ async def test_a_misbehaving_nlu_server_never_breaks_the_conversation(
     replies = await resident.say("帮我约一下明天上午")
     await client.close()
     assert replies and "没太明白" in replies[-1].text
+
+
+async def test_a_red_flag_as_the_very_first_message_gets_the_120_answer_and_no_apology(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig
+) -> None:
+    doctor = await _doctor(person, db, clock, centre)
+    newcomer = person()
+    replies = await newcomer.say("救命，我胸口疼得厉害")  # no /start, no account yet
+    assert "请马上拨打 120" in replies[0].text
+    assert all("出了点小问题" not in r.text for r in replies), [r.text for r in replies]
+    # Nobody is registered yet, so there is no care team to alert; the operator still sees
+    # that an alert fired, but not which symptoms: there is no health-data consent.
+    assert "🚨" not in doctor.last_text()
+    async with db.sessionmaker() as session:
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "red_flag"))
+        assert entry is not None and entry.detail == {}
+
+
+async def test_without_health_consent_the_audit_log_says_an_alert_fired_not_why(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig
+) -> None:
+    doctor = await _doctor(person, db, clock, centre)
+    resident = person()
+    await onboard_by_buttons(resident, health=False)
+
+    replies = await resident.say("我爸突然口角歪斜，说话不清楚了")
+    assert "请马上拨打 120" in replies[0].text
+    # The care team still hears what is wrong: in an emergency that is what they need.
+    assert "中风迹象" in doctor.last_text()
+    async with db.sessionmaker() as session:
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "red_flag"))
+        assert entry is not None and entry.detail == {}
+
+
+@pytest.mark.parametrize("send", ["photo", "document"])
+async def test_a_red_flag_in_a_caption_is_answered(
+    send: str, person: Callable[..., LocalChat], db: Database, clock: FrozenClock,
+    centre: CentreConfig,
+) -> None:  # fmt: skip
+    doctor = await _doctor(person, db, clock, centre)
+    resident = person()
+    await onboard_by_buttons(resident)
+    caption = "刚量的，血压210/120，头疼得厉害"
+    if send == "photo":
+        replies = await resident.send_photo(caption=caption)
+    else:
+        replies = await resident.send_document("血压记录.jpg", caption=caption)
+    assert "请马上拨打 120" in replies[0].text
+    assert "血压很高" in doctor.last_text()
+
+
+async def test_a_photo_with_a_calm_caption_still_gets_the_text_only_answer(
+    person: Callable[..., LocalChat],
+) -> None:
+    resident = person()
+    await onboard_by_buttons(resident)
+    replies = await resident.send_photo(caption="今天的血压130/80")
+    assert len(replies) == 1 and "只能看懂文字和按钮" in replies[0].text
+
+
+async def test_a_message_edited_into_a_red_flag_is_answered(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig
+) -> None:
+    doctor = await _doctor(person, db, clock, centre)
+    resident = person()
+    await onboard_by_buttons(resident)
+    await resident.say("我爸有点不舒服")
+    replies = await resident.edit("我爸突然晕倒了，叫不醒")
+    assert "请马上拨打 120" in replies[0].text
+    assert "昏迷或晕倒" in doctor.last_text()
+    # An edit that is not an emergency is still ignored, as before.
+    assert await resident.edit("我爸有点不舒服，想约个时间") == []
+
+
+async def test_red_flag_edits_and_captions_reach_people_not_yet_registered(
+    person: Callable[..., LocalChat],
+) -> None:
+    newcomer = person()
+    await newcomer.say("/start")
+    replies = await newcomer.edit("救命，喘不上气")
+    assert replies and "请马上拨打 120" in replies[0].text
+    replies = await newcomer.send_photo(caption="我胸口疼得厉害")
+    assert replies and "请马上拨打 120" in replies[0].text

@@ -7,6 +7,7 @@ import pytest
 from nlu.readings import (
     BloodPressure,
     Glucose,
+    _cn_to_number,
     extract_blood_pressure,
     extract_glucose,
     extract_pressure_parts,
@@ -148,3 +149,30 @@ def test_odd_input_never_raises(text: str) -> None:
     extract_blood_pressure(text)
     extract_glucose(text)
     extract_pressure_parts(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "血压" + "十" * 4094,  # one numeral run as long as a message: no reading, no hang
+        "十万" * 2048,
+        "一二三四五六七八九" * 455,  # once a 4095-digit integer: OverflowError as a float
+        "血糖" + "九" * 400 + "点" + "九" * 400,
+    ],
+    ids=["十-run", "十万-run", "digit-run", "decimal-run"],
+)
+def test_a_number_too_large_is_no_reading(text: str) -> None:
+    assert find_blood_pressures(text) == []
+    assert find_glucose_readings(text) == []
+    assert extract_pressure_parts(text) == (None, None)
+
+
+def test_an_overflowing_numeral_converts_to_none() -> None:
+    assert _cn_to_number("一二三四五六七八九" * 40) is None  # 360 digits: too big for a float
+    assert _cn_to_number("十万" * 30) is None  # not a number cn2an reads
+    assert _cn_to_number("一百五") == 150
+
+
+def test_a_long_numeral_run_stays_as_written() -> None:
+    assert normalise_numerals("电话一三八零零一三八零零零") == "电话一三八零零一三八零零零"
+    assert normalise_numerals("血压一百八十五一百一十") == "血压185 110"

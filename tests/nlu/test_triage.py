@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from nlu.triage import REASONS, TriageResult, TriageThresholds, assess
+from tests.bench.bench_triage_worst import LIMIT, adversarial_inputs, time_entities, worst_case
 
 _CASES = yaml.safe_load((Path(__file__).parent / "triage_cases.yml").read_text(encoding="utf-8"))
 EMERGENCIES: list[tuple[str, str]] = [(text, reason) for text, reason in _CASES["emergencies"]]
@@ -140,3 +141,35 @@ def test_fast_enough_for_every_message() -> None:
     per_message = (time.perf_counter() - start) / (5 * len(messages))
     # Generous bound for a loaded CI box; typical is well under a millisecond.
     assert per_message < 0.01
+
+
+# The target is 5 ms of CPU per message on the project machine (tests/bench/bench_triage_worst);
+# ten times that still fails the moment something goes quadratic again (a 4096-character
+# numeral run once took 15 s), without flaking on a busy CI box.
+WORST_TRIAGE_SECONDS = 0.050
+
+
+def test_worst_adversarial_message_is_triaged_quickly() -> None:
+    timings = worst_case()
+    assert len(timings) >= 60
+    seconds, name = timings[0]
+    assert seconds < WORST_TRIAGE_SECONDS, f"{name!r}: {seconds * 1000:.1f} ms"
+
+
+def test_worst_adversarial_message_is_read_for_entities_quickly() -> None:
+    seconds, name = worst_case(timer=time_entities)[0]  # the raw text, as nlu/entities.py
+    assert seconds < WORST_TRIAGE_SECONDS, f"{name!r}: {seconds * 1000:.1f} ms"
+
+
+@pytest.mark.parametrize(
+    "text", list(adversarial_inputs().values()), ids=list(adversarial_inputs())
+)
+def test_adversarial_input_never_raises(text: str, caplog: pytest.LogCaptureFixture) -> None:
+    assert len(text) <= LIMIT
+    assert isinstance(assess(text), TriageResult)
+    assert "triage failed" not in caplog.text  # no exception swallowed on the way
+
+
+def test_a_reading_after_a_long_numeral_run_is_still_checked() -> None:
+    assert assess("十" * 4000 + "。血压210/120").reasons == ("bp_crisis",)
+    assert assess("十万" * 1900 + "。血糖二十五点五").reasons == ("glucose_high",)
