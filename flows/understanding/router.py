@@ -20,7 +20,7 @@ from flows.centre import CentreConfig
 from flows.menu.buttons import main_menu_keyboard
 from flows.menu.callbacks import BackToMenu
 from flows.menu.router import show_help
-from flows.onboarding.service import display_phone
+from flows.onboarding.service import display_phone, unlinkable
 from flows.routes import SliceRoutes
 from flows.settings.router import language_keyboard
 from flows.signing.router import open_signing_for
@@ -154,11 +154,12 @@ async def respond_to_emergency(
     if not team:
         return
     resident = user.resident
+    alert = f"u{user.id}m{message.message_id}"  # an edit of the same message is the same alert
     for member in team:
         locale = member.language or centre.centre.default_language
         values = {
             "number": number,
-            "name": resident.name if resident else "—",
+            "name": unlinkable(resident.name) if resident else "—",
             "phone": display_phone(resident.phone) if resident and resident.phone else "—",
             "reasons": join_list([i18n.gettext(REASONS.get(r, r), locale=locale)
                                   for r in triage.reasons]),
@@ -169,7 +170,7 @@ async def respond_to_emergency(
             )
         except Exception as exc:
             log.warning("red-flag alert not sent at once (%s): queued", type(exc).__name__)
-            await understanding.retry_alert_later(member, values)
+            await understanding.retry_alert_later(member, values, alert=alert)
     await message.answer(_("已通知您的家庭医生团队。"))
 
 

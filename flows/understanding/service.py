@@ -97,13 +97,17 @@ class UnderstandingService:
                      **detail)  # fmt: skip
         await self._session.commit()
 
-    async def retry_alert_later(self, member: CareTeamMember, values: dict[str, str]) -> None:
-        """An alert that could not be sent at once goes to the outbox, top priority."""
+    async def retry_alert_later(
+        self, member: CareTeamMember, values: dict[str, str], *, alert: str
+    ) -> None:
+        """An alert that could not be sent at once goes to the outbox, top priority. `alert`
+        names the emergency, the same for every member, so if it fails over to others
+        (flows/alerts.py) each of them hears it once."""
         now = self._clock.now()
         await schedule_message(
             self._session, kind="red_flag_alert", recipient_user_id=member.user_id,
             due_at=now, now=now, priority=Priority.RED_FLAG,
-            payload={"text": RED_FLAG_ALERT, "values": values},
+            payload={"text": RED_FLAG_ALERT, "values": values, "alert": alert},
         )  # fmt: skip
         await self._session.commit()
 

@@ -4,13 +4,17 @@ is down, slow or talking nonsense."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 
 import pytest
+from aiogram.exceptions import TelegramServerError
+from aiogram.methods import SendMessage
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import build_dispatcher
+from bot.local_api import LocalBotApi
 from bot.local_chat import LocalChat
 from bot.settings import Settings
 from flows.admin.service import create_doctor_invite
@@ -18,7 +22,7 @@ from flows.centre import CentreConfig
 from flows.clock import FrozenClock
 from nlu.client import NluClient
 from storage.database import Database
-from storage.models import AuditEntry, Question, QuestionState
+from storage.models import AuditEntry, Question, QuestionState, Resident
 from tests.flows.test_onboarding import onboard_by_buttons
 
 
@@ -234,3 +238,36 @@ async def test_red_flag_edits_and_captions_reach_people_not_yet_registered(
     assert replies and "请马上拨打 120" in replies[0].text
     replies = await newcomer.send_photo(caption="我胸口疼得厉害")
     assert replies and "请马上拨打 120" in replies[0].text
+
+
+async def test_an_alert_that_reaches_no_one_in_the_team_reaches_the_duty_doctor_once_unlinked(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
+    api: LocalBotApi, deliver: Callable[[], Awaitable[None]],
+) -> None:  # fmt: skip
+    doctor = await _doctor(person, db, clock, centre)
+    nurse = await _doctor(person, db, clock, centre, staff="nurse-li")
+    on_duty = await _doctor(person, db, clock, centre, staff="dr-chen")  # team B, on duty
+    resident = person()
+    await onboard_by_buttons(resident)
+    async with db.sessionmaker() as session:  # a name stored before names were checked
+        await session.execute(update(Resident).values(name="@free_prizes_bot"))
+        await session.commit()
+    unreachable = {doctor.person.id, nurse.person.id}
+    send = api.make_request
+
+    async def telegram_down_for_team_a(bot, method, timeout=None):  # type: ignore[no-untyped-def]
+        if isinstance(method, SendMessage) and method.chat_id in unreachable:
+            raise TelegramServerError(method=method, message="Bad Gateway")
+        return await send(bot, method, timeout)
+
+    api.make_request = telegram_down_for_team_a  # type: ignore[method-assign]
+
+    await resident.say("我胸口疼得厉害，喘不上气")
+    for _ in range(centre.delivery.red_flag_max_attempts):
+        await deliver()
+        clock.advance(timedelta(minutes=1))
+
+    # Both of team A's alerts failed over; the doctor on duty hears of the emergency once.
+    alerts = [s.text for s in on_duty.screen() if s.text and s.text.startswith("🚨")]
+    assert len(alerts) == 1
+    assert "@free_prizes_bot" not in alerts[0] and "free_prizes_bot" in alerts[0]
