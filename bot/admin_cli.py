@@ -8,7 +8,10 @@ import io
 import os
 import sys
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.runtime import prepare_database
 from bot.settings import Settings
@@ -37,22 +40,36 @@ from flows.clock import SystemClock
 from storage.models import ContractState
 
 _HEADINGS = ("id", "state", "doctor", "people", "term", "requested", "packages")
+# What the operator asked for does not exist: one line on stderr, exit status 2.
+_REFUSALS = (UnknownStaff, UnknownInvite, NotAnAdmin)
 
 
-async def invite_doctor(settings: Settings, staff_id: str) -> int:
+@asynccontextmanager
+async def _centre_session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """The centre's database (migrated, config.yml synced) for one command; what the block did
+    is committed unless it raised."""
     db = await prepare_database(settings)
     try:
         async with db.sessionmaker() as session:
-            try:
-                invite = await create_doctor_invite(
-                    session, staff_id=staff_id, clock=SystemClock(), centre=settings.centre
-                )
-            except UnknownStaff as exc:
-                print(f"familydoc: {exc}", file=sys.stderr)
-                return 2
+            yield session
             await session.commit()
     finally:
         await db.dispose()
+
+
+def _refused(exc: Exception) -> int:
+    print(f"familydoc: {exc}", file=sys.stderr)
+    return 2
+
+
+async def invite_doctor(settings: Settings, staff_id: str) -> int:
+    try:
+        async with _centre_session(settings) as session:
+            invite = await create_doctor_invite(
+                session, staff_id=staff_id, clock=SystemClock(), centre=settings.centre
+            )
+    except _REFUSALS as exc:
+        return _refused(exc)
     await _print_invite(settings, invite, f"Invite for {invite.staff_name}")
     if invite.revoked_older:
         print(f"  (the {invite.revoked_older} older invite(s) for {staff_id} no longer work)")
@@ -60,15 +77,10 @@ async def invite_doctor(settings: Settings, staff_id: str) -> int:
 
 
 async def invite_admin(settings: Settings, label: str | None) -> int:
-    db = await prepare_database(settings)
-    try:
-        async with db.sessionmaker() as session:
-            invite = await create_admin_invite(
-                session, label=label, clock=SystemClock(), centre=settings.centre
-            )
-            await session.commit()
-    finally:
-        await db.dispose()
+    async with _centre_session(settings) as session:
+        invite = await create_admin_invite(
+            session, label=label, clock=SystemClock(), centre=settings.centre
+        )
     await _print_invite(settings, invite, f"Admin invite for {invite.staff_name}")
     return 0
 
@@ -82,12 +94,8 @@ async def _print_invite(settings: Settings, invite: Invite, heading: str) -> Non
 
 
 async def list_invites(settings: Settings) -> int:
-    db = await prepare_database(settings)
-    try:
-        async with db.sessionmaker() as session:
-            lines = await invite_lines(session, SystemClock(), settings.centre)
-    finally:
-        await db.dispose()
+    async with _centre_session(settings) as session:
+        lines = await invite_lines(session, SystemClock(), settings.centre)
     if not lines:
         print("no invites")
         return 0
@@ -103,33 +111,21 @@ async def list_invites(settings: Settings) -> int:
 
 
 async def revoke_invite(settings: Settings, target: str) -> int:
-    db = await prepare_database(settings)
     try:
-        async with db.sessionmaker() as session:
-            try:
-                count = await revoke_invites(session, target, SystemClock())
-            except (UnknownInvite, UnknownStaff) as exc:
-                print(f"familydoc: {exc}", file=sys.stderr)
-                return 2
-            await session.commit()
-    finally:
-        await db.dispose()
+        async with _centre_session(settings) as session:
+            count = await revoke_invites(session, target, SystemClock())
+    except _REFUSALS as exc:
+        return _refused(exc)
     print(f"revoked {count} invite{'s' if count != 1 else ''}")
     return 0
 
 
 async def remove_staff_member(settings: Settings, staff_id: str) -> int:
-    db = await prepare_database(settings)
     try:
-        async with db.sessionmaker() as session:
-            try:
-                removal = await remove_staff(session, staff_id, SystemClock())
-            except UnknownStaff as exc:
-                print(f"familydoc: {exc}", file=sys.stderr)
-                return 2
-            await session.commit()
-    finally:
-        await db.dispose()
+        async with _centre_session(settings) as session:
+            removal = await remove_staff(session, staff_id, SystemClock())
+    except _REFUSALS as exc:
+        return _refused(exc)
     if removal.removed_user_id is None:
         print(f"nobody holds {staff_id} ({removal.staff_name}): nothing to remove")
     else:
@@ -146,12 +142,8 @@ async def remove_staff_member(settings: Settings, staff_id: str) -> int:
 
 
 async def list_admins(settings: Settings) -> int:
-    db = await prepare_database(settings)
-    try:
-        async with db.sessionmaker() as session:
-            lines = await admin_lines(session, settings.centre)
-    finally:
-        await db.dispose()
+    async with _centre_session(settings) as session:
+        lines = await admin_lines(session, settings.centre)
     if not lines:
         print("no admins (familydoc admin invite-admin makes one)")
         return 0
@@ -163,17 +155,11 @@ async def list_admins(settings: Settings) -> int:
 
 
 async def remove_admin_account(settings: Settings, user_id: int) -> int:
-    db = await prepare_database(settings)
     try:
-        async with db.sessionmaker() as session:
-            try:
-                await remove_admin(session, user_id, SystemClock())
-            except NotAnAdmin as exc:
-                print(f"familydoc: {exc}", file=sys.stderr)
-                return 2
-            await session.commit()
-    finally:
-        await db.dispose()
+        async with _centre_session(settings) as session:
+            await remove_admin(session, user_id, SystemClock())
+    except _REFUSALS as exc:
+        return _refused(exc)
     print(f"account {user_id} is no longer an admin")
     return 0
 
@@ -197,16 +183,11 @@ async def _bot_username(settings: Settings) -> str | None:
 async def list_contracts(
     settings: Settings, state: ContractState | None = None, doctor: str | None = None
 ) -> int:
-    db = await prepare_database(settings)
     try:
-        async with db.sessionmaker() as session:
-            try:
-                lines = await contract_lines(session, settings.centre, state=state, doctor=doctor)
-            except UnknownStaff as exc:
-                print(f"familydoc: {exc}", file=sys.stderr)
-                return 2
-    finally:
-        await db.dispose()
+        async with _centre_session(settings) as session:
+            lines = await contract_lines(session, settings.centre, state=state, doctor=doctor)
+    except _REFUSALS as exc:
+        return _refused(exc)
     if not lines:
         asked = [f"state {state.value}" if state else "", f"doctor {doctor}" if doctor else ""]
         filters = ", ".join(a for a in asked if a)
@@ -271,12 +252,8 @@ def export_contracts(settings: Settings, out: str = "-") -> int:
 
 
 async def _member_rows(settings: Settings) -> list[MemberRow]:
-    db = await prepare_database(settings)
-    try:
-        async with db.sessionmaker() as session:
-            return await member_rows(session, settings.centre)
-    finally:
-        await db.dispose()
+    async with _centre_session(settings) as session:
+        return await member_rows(session, settings.centre)
 
 
 def _csv_text(rows: Sequence[MemberRow]) -> str:
