@@ -13,8 +13,9 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import BotCommand, ErrorEvent
 from aiogram.utils.i18n import I18n
 
@@ -91,7 +92,8 @@ def build_dispatcher(
     nlu: NluClient | None = None,
 ) -> Dispatcher:
     i18n = make_i18n(settings.centre.centre.default_language)
-    dp = Dispatcher(storage=storage or make_fsm_storage(settings, db, clock))
+    storage = storage or make_fsm_storage(settings, db, clock)
+    dp = Dispatcher(storage=storage, events_isolation=_one_update_at_a_time(storage))
     # `nudge` asks the delivery sweep to run now, so a notice queued by a handler (a doctor's
     # answer, a new request) goes out in a moment; the running bot replaces this no-op.
     dp.workflow_data.update(centre=settings.centre, clock=clock, db=db, nlu=nlu, nudge=_no_nudge)
@@ -115,6 +117,16 @@ def build_dispatcher(
     tally = errors if errors is not None else ErrorTally()
     dp.errors.register(_safety_net(i18n, tally))
     return dp
+
+
+def _one_update_at_a_time(storage: BaseStorage) -> BaseEventIsolation:
+    """Each person's updates are handled in turn, each one's state committed before the next
+    reads it: a double tap, or an answer sent the moment its question appears (the question
+    goes out before the update's commit), never meets a stale step. Across bot processes
+    when the state is in Redis."""
+    if isinstance(storage, RedisStorage):
+        return RedisEventIsolation(storage.redis, key_builder=storage.key_builder)
+    return SimpleEventIsolation()
 
 
 def _buckets(settings: Settings, storage: BaseStorage) -> Buckets:
