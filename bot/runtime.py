@@ -4,11 +4,13 @@ the centre synced from config.yml, the Dispatcher, and the scheduler that sends 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
@@ -84,12 +86,44 @@ class DeliverySweeps:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
+class JobsInFlight:
+    """The scheduler's jobs while they run. APScheduler's asyncio executor can only cancel them
+    at shutdown, and a job cancelled inside a database call can leave a task that never ends
+    once the engine is disposed (the event loop then hangs on closing). So at shutdown the
+    scheduler is paused and the jobs in flight are let finish before the database closes."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def track(self, job: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        @functools.wraps(job)
+        async def tracked(*args: Any, **kwargs: Any) -> Any:
+            task = asyncio.current_task()
+            assert task is not None
+            self._tasks.add(task)
+            try:
+                return await job(*args, **kwargs)
+            finally:
+                self._tasks.discard(task)
+
+        return tracked
+
+    async def finish(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
 def make_scheduler(
-    sweeps: DeliverySweeps, sweep_seconds: int, db: Database, clock: Clock, centre: CentreConfig
+    sweeps: DeliverySweeps,
+    sweep_seconds: int,
+    db: Database,
+    clock: Clock,
+    centre: CentreConfig,
+    jobs: JobsInFlight,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
-        sweeps.run,
+        jobs.track(sweeps.run),
         "interval",
         seconds=sweep_seconds,
         id=DELIVERY_JOB,
@@ -98,7 +132,7 @@ def make_scheduler(
         misfire_grace_time=max(60, sweep_seconds * 2),  # the default 1 s drops sweeps under load
     )
     scheduler.add_job(
-        expire_ended_contracts,
+        jobs.track(expire_ended_contracts),
         "interval",
         minutes=30,
         args=(db.sessionmaker, clock, centre),
@@ -109,7 +143,7 @@ def make_scheduler(
         next_run_time=datetime.now(UTC),  # at start-up too: the bot may have been down
     )
     scheduler.add_job(
-        _forget_abandoned_conversations,
+        jobs.track(_forget_abandoned_conversations),
         "interval",
         hours=1,
         args=(db, clock, centre),
@@ -191,8 +225,9 @@ async def running(
     i18n = make_i18n(settings.centre.centre.default_language)
     deliverer = Deliverer(bot, db.sessionmaker, clock, settings.centre, i18n)
     sweeps = DeliverySweeps(deliverer)
+    jobs = JobsInFlight()
     scheduler = make_scheduler(
-        sweeps, settings.centre.reminders.sweep_seconds, db, clock, settings.centre
+        sweeps, settings.centre.reminders.sweep_seconds, db, clock, settings.centre, jobs
     )
     scheduler.start()
     dp["nudge"] = sweeps.nudge
@@ -203,6 +238,8 @@ async def running(
             rasa_start.cancel()
             await rasa.stop()
         await nlu.close()
+        scheduler.pause()  # no new runs; those in flight end before the database closes
+        await jobs.finish()
         scheduler.shutdown(wait=False)
         await sweeps.drain()
         await dp.storage.close()
