@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from nlu.readings import nfkc_within_bounds, pressure_parts_and_glucose
@@ -112,9 +112,9 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 # character by hand: 晕(?<!头晕)到.
 
 
-def _closing(pattern: str, start: int) -> int:
-    """Index of the ``)`` closing the group that opens at ``start``."""
-    depth, i = 0, start
+def _structural(pattern: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """Positions of ``(``, ``)`` and ``|`` from ``start``, past escapes and character classes."""
+    i = start
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
@@ -122,14 +122,9 @@ def _closing(pattern: str, start: int) -> int:
             continue
         if char == "[":
             i = _class_end(pattern, i)
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        elif char in "()|":
+            yield i, char
         i += 1
-    raise ValueError(f"unbalanced pattern: {pattern!r}")
 
 
 def _class_end(pattern: str, start: int) -> int:
@@ -144,24 +139,30 @@ def _class_end(pattern: str, start: int) -> int:
     return i
 
 
-def _top_level(pattern: str) -> list[str]:
-    """``a|b(?:c|d)`` → ``[a, b(?:c|d)]``."""
-    parts, depth, begin, i = [], 0, 0, 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":
-            i = _class_end(pattern, i)
-        elif char == "(":
+def _closing(pattern: str, start: int) -> int:
+    """Index of the ``)`` closing the group that opens at ``start``."""
+    depth = 0
+    for i, char in _structural(pattern, start):
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
-        elif char == "|" and depth == 0:
+            if depth == 0:
+                return i
+    raise ValueError(f"unbalanced pattern: {pattern!r}")
+
+
+def _top_level(pattern: str) -> list[str]:
+    """``a|b(?:c|d)`` → ``[a, b(?:c|d)]``."""
+    parts, depth, begin = [], 0, 0
+    for i, char in _structural(pattern):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif depth == 0:
             parts.append(pattern[begin:i])
             begin = i + 1
-        i += 1
     return [*parts, pattern[begin:]]
 
 
