@@ -113,7 +113,7 @@ def triage(settings: Settings, texts: list[str], file: str | None) -> int:
     thresholds = thresholds_from(settings.centre)
     for text in _texts(texts, file):
         result = assess(text, thresholds)
-        _print({"text": text, "red_flag": result.red_flag, "reasons": list(result.reasons)})
+        _print({"text": text, "red_flag": result.red_flag, "categories": list(result.categories)})
     return 0
 
 

@@ -171,6 +171,9 @@ class TriageThresholds(_Frozen):
     diastolic_high: Annotated[int, Field(ge=70, le=200)] = 110
     glucose_low: Annotated[float, Field(gt=0, le=10)] = 3.9
     glucose_high: Annotated[float, Field(gt=5, le=50)] = 16.7
+    pregnancy_systolic_high: Annotated[int, Field(ge=120, le=300)] = 160
+    pregnancy_diastolic_high: Annotated[int, Field(ge=70, le=200)] = 110
+    young_infant_days: Annotated[int, Field(ge=28, le=365)] = 90
 
 
 class DutyContacts(_Frozen):

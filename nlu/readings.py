@@ -204,10 +204,17 @@ def _format(value: float) -> str:
 
 def normalise_numerals(text: str) -> str:
     """NFKC (full-width → ASCII), lower case, no control/bidi chars, Chinese numerals → digits."""
+    return _numerals_to_digits(_plain(text))
+
+
+def _plain(text: str) -> str:
     text = nfkc_within_bounds(text[:MAX_TEXT])
     text = _INVISIBLE.sub(" ", text).lower()
-    text = _SPACES.sub(" ", text)
-    return _CN_NUMBER.sub(_Converter().replace, text)
+    return _SPACES.sub(" ", text)
+
+
+def _numerals_to_digits(plain: str) -> str:
+    return _CN_NUMBER.sub(_Converter().replace, plain)
 
 
 # --- blood pressure ----------------------------------------------------------------------
@@ -471,6 +478,16 @@ def pressure_parts_and_glucose(text: str) -> tuple[tuple[int | None, int | None]
     once: triage needs both for every message, and nothing more."""
     if not text:
         return (None, None), []
-    normalised = normalise_numerals(text)
+    plain = _plain(text)
+    if not _READING_CUE.search(plain):  # no word or sign a reading is found by: skip the work
+        return (None, None), []
+    normalised = _numerals_to_digits(plain)
     glucose = [value for _, value, _ in _glucose_matches(normalised).values()]
     return _pressure_parts(normalised), glucose
+
+
+# Every reading is found by one of these (see the patterns above): a text with none of them
+# holds no reading, and its numerals need not be converted.
+_READING_CUE = re.compile(
+    rf"[/\\]|over|比|{_BP_WORD}|{_SYS_WORD}|{_DIA_WORD}|{_GLUCOSE_WORD}|{_KIND_WORD}"
+)

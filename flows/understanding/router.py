@@ -26,6 +26,7 @@ from flows.settings.router import language_keyboard
 from flows.signing.router import open_signing_for
 from flows.signing.service import SigningService
 from flows.texts import LANGUAGE_PROMPT, N_, join_list
+from flows.understanding.red_flags import CATEGORY_NAMES, first_aid_for, quoted
 from flows.understanding.service import RED_FLAG_ALERT, UnderstandingService, thresholds_from
 from nlu.client import NluClient, Understanding
 from nlu.triage import TriageResult, assess
@@ -39,23 +40,6 @@ CONFIDENT = 0.6  # below this, ask one clarifying question instead of guessing
 CLARIFY_FLOOR = 0.15  # intents below this are not offered as choices
 PENDING_TEXT = "pending_question"
 
-REASONS = {
-    "chest_pain": N_("胸痛"),
-    "stroke": N_("中风迹象"),
-    "unconscious": N_("昏迷或晕倒"),
-    "breathing": N_("呼吸困难"),
-    "bleeding": N_("大出血"),
-    "convulsion": N_("抽搐"),
-    "poisoning": N_("中毒或吃错药"),
-    "suicide": N_("有轻生念头"),
-    "bp_crisis": N_("血压很高"),
-    "glucose_low": N_("血糖太低"),
-    "glucose_high": N_("血糖很高"),
-    "pregnancy_bleeding": N_("孕期出血"),
-    "fall": N_("摔倒后起不来"),
-    "distress": N_("紧急呼救"),
-    "emergency": N_("自述急症"),
-}
 # What the resident wants, in the words a clarifying button shows, and the feature it needs.
 INTENT_LABELS = {
     "sign_contract": N_("签约家庭医生"),
@@ -141,14 +125,15 @@ async def respond_to_emergency(
 ) -> None:
     """First the person is told to call 120, then their care team is alerted."""
     number = centre.centre.emergency_number
-    await message.answer(
-        _(
-            "⚠️ 您说的情况可能很危险。\n"
-            "请马上拨打 {number} 急救电话！\n\n"
-            "身边有人的话，请他们帮您打电话、打开家门。"
-        ).format(number=number),
-        reply_markup=emergency_keyboard(centre),
-    )
+    warning = _(
+        "⚠️ 您说的情况可能很危险。\n"
+        "请马上拨打 {number} 急救电话！\n\n"
+        "身边有人的话，请他们帮您打电话、打开家门。"
+    ).format(number=number)
+    first_aid = first_aid_for(triage.categories)
+    if first_aid is not None:
+        warning += "\n\n" + _("等救护车时：{advice}").format(advice=_(first_aid))
+    await message.answer(warning, reply_markup=emergency_keyboard(centre))
     await understanding.record_red_flag(user, triage)
     team = await understanding.care_team(user)
     if not team:
@@ -161,8 +146,9 @@ async def respond_to_emergency(
             "number": number,
             "name": unlinkable(resident.name) if resident else "—",
             "phone": display_phone(resident.phone) if resident and resident.phone else "—",
-            "reasons": join_list([i18n.gettext(REASONS.get(r, r), locale=locale)
-                                  for r in triage.reasons]),
+            "reasons": join_list([i18n.gettext(CATEGORY_NAMES.get(c, c), locale=locale)
+                                  for c in triage.categories]),
+            "words": quoted(message.text or message.caption or ""),
         }  # fmt: skip
         try:
             await bot.send_message(
@@ -348,7 +334,7 @@ async def act_on(
 ) -> None:
     menu = main_menu_keyboard(user)
     if intent == "emergency":  # Rasa heard an emergency triage's patterns missed: same answer
-        result = TriageResult(red_flag=True, reasons=("emergency",))
+        result = TriageResult(red_flag=True, categories=("distress",))
         await respond_to_emergency(message, result, user, understanding, centre, bot, i18n)
     elif intent == "greet":
         await message.answer(_("您好！请问要办什么事？点下面的按钮就行。"), reply_markup=menu)

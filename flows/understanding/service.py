@@ -38,13 +38,7 @@ class CareTeamMember:
 
 
 def thresholds_from(centre: CentreConfig) -> TriageThresholds:
-    limits = centre.triage
-    return TriageThresholds(
-        systolic_high=limits.systolic_high,
-        diastolic_high=limits.diastolic_high,
-        glucose_low=limits.glucose_low,
-        glucose_high=limits.glucose_high,
-    )
+    return TriageThresholds(**centre.triage.model_dump())
 
 
 class UnderstandingService:
@@ -87,11 +81,12 @@ class UnderstandingService:
         )
 
     async def record_red_flag(self, user: User, result: TriageResult) -> None:
-        """Audit trail of an emergency message: never the words, and which symptoms (reason
-        codes are health data) only once the person has agreed to us keeping health data."""
+        """Audit trail of an emergency message: never the words, and which kind of emergency
+        (categories are health data) only once the person has agreed to us keeping health data.
+        (The care team's alert does quote the words: someone's life may hang on them.)"""
         detail: dict[str, str] = {}
         if await has_consent(self._session, user.id, ConsentKind.HEALTH_DATA):
-            detail["reasons"] = ",".join(result.reasons)
+            detail["categories"] = ",".join(result.categories)
         record_audit(self._session, at=self._clock.now(), actor_user_id=user.id,
                      action="red_flag", subject_type="user", subject_id=user.id,
                      **detail)  # fmt: skip
@@ -136,6 +131,7 @@ class UnderstandingService:
 
 # The alert staff get; a msgid, translated for each recipient.
 RED_FLAG_ALERT = N_(
-    "🚨 紧急：居民 {name}（{phone}）刚发来的消息可能是急症（{reasons}）。"
+    "🚨 紧急：居民 {name}（{phone}）刚发来的消息可能是急症：{reasons}。\n"
+    "原话：「{words}」\n"
     "已请居民马上拨打 {number}，请您尽快联系。"
 )

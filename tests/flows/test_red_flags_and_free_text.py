@@ -69,7 +69,7 @@ async def test_red_flag_alerts_the_residents_care_team(
     assert "🚨" not in other_team.last_text()
     async with db.sessionmaker() as session:
         entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "red_flag"))
-        assert entry is not None and entry.detail == {"reasons": "stroke"}
+        assert entry is not None and entry.detail == {"categories": "stroke"}
 
 
 async def test_calm_questions_about_emergencies_are_not_alarms(

@@ -137,7 +137,7 @@ def test_jieba_dictionary_lines_are_word_freq_tag() -> None:
 
 def test_triage_stays_quiet_on_every_non_emergency_example() -> None:
     alarms = [
-        (intent, _plain(example), assess(_plain(example)).reasons)
+        (intent, _plain(example), assess(_plain(example)).categories)
         for intent, examples in NLU.items()
         if intent != "emergency"
         for example in examples

@@ -1,0 +1,115 @@
+"""Is a matched symptom about now? Cues in the words around it decide (the cue lists are in
+lexicon.yml):
+
+1. a negation right before the symptom (没有胸痛, no chest pain) drops that match;
+2. no calm cue near it: it fires;
+3. a calm cue near it (万一, 挂什么科, 电视上, 哈哈), or a past one (去年) with no word of now
+   (今天, 现在) between it and the symptom, silences it unless an urgent cue (救命, 120,
+   突然, 刚才, 厉害, right now) is there too, outside the symptom's own words;
+4. a "what if" or knowledge framing (万一突然中风怎么办) still wins over urgency, except
+   over the extreme cues (救命, 120, 救护车).
+
+"Near" is the symptom's clause and the clauses either side of it, within its sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlu.triage.fast import fast
+
+SENTENCE_REACH = 160  # characters either side of a symptom that count as its sentence
+NEGATION_REACH = 30
+
+_SENTENCE_END = re.compile(r"[\n。!！?？;；…]+|\.(?:\s|$)")
+_SENTENCE_END_REVERSED = re.compile(r"[\n。!！?？;；…]|\s\.|^\.")  # the same, read backwards
+_CLAUSE_MARK = re.compile(r"[,，、:：]")
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    negation_zh: re.Pattern[str]
+    question_zh: re.Pattern[str]
+    negation_en: re.Pattern[str]
+    strong: re.Pattern[str]
+    calm: re.Pattern[str]
+    past: re.Pattern[str]
+    present: re.Pattern[str]
+    framing: re.Pattern[str]
+    extreme: re.Pattern[str]
+
+    @classmethod
+    def from_lexicon(cls, cues: dict[str, list[str]]) -> Cues:
+        def joined(*names: str) -> str:
+            return "|".join(item for name in names for item in cues[name])
+
+        return cls(
+            negation_zh=re.compile(f"(?:{joined('negation_zh')})(?:{joined('negation_zh_tail')})?$"),
+            question_zh=re.compile(f"(?:{joined('question_zh')})[^,，。.!！?？;；]{{0,3}}$"),
+            negation_en=re.compile(rf"\b(?:{joined('negation_en')})(?:\s+\S+){{0,2}}\s*$"),
+            strong=fast(joined("strong_zh", "strong_en")),
+            calm=fast(joined("calm_zh", "calm_en", "knowledge", "hypothetical")),
+            past=fast(joined("past_zh", "past_en")),
+            present=fast(joined("present")),
+            framing=fast(joined("knowledge", "hypothetical")),
+            extreme=fast(joined("extreme")),
+        )
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around text[start:end], at most SENTENCE_REACH characters either side: a
+    cue further away is not about this phrase, and a text with no full stop stays linear."""
+    reach = max(0, start - SENTENCE_REACH)
+    before = _SENTENCE_END_REVERSED.search(text[reach:start][::-1])
+    left = start - before.start() if before else reach
+    limit = min(len(text), end + SENTENCE_REACH)
+    after = _SENTENCE_END.search(text, end, limit)
+    return left, after.start() if after else limit
+
+
+def near_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The symptom's clause and one clause either side, inside its sentence."""
+    left, right = sentence_bounds(text, start, end)
+    marks_before = [m.start() for m in _CLAUSE_MARK.finditer(text, left, start)]
+    if len(marks_before) >= 2:
+        left = marks_before[-2] + 1
+    marks_after = _CLAUSE_MARK.finditer(text, end, right)
+    next(marks_after, None)
+    second = next(marks_after, None)
+    return left, second.start() if second else right
+
+
+def negated(cues: Cues, view: str, start: int, english: bool) -> bool:
+    before = view[max(0, start - NEGATION_REACH) : start]
+    if english:
+        return bool(cues.negation_en.search(before))
+    # Only a negation in the same clause counts: "没事，刚才晕倒了" still fires.
+    clause = re.split(r"[,，。.!！?？;；]", before)[-1]
+    if cues.question_zh.search(clause):  # 是不是中风 / 会不会是心梗: worried, not denying
+        return False
+    return bool(cues.negation_zh.search(clause))
+
+
+def _calm_near(cues: Cues, view: str, match: re.Match[str], left: int, right: int) -> bool:
+    if cues.calm.search(view, left, right):
+        return True
+    # 去年中风过 is calm; 吃了好多年止痛药，今天吐出来是黑的 is not: the past ends at 今天.
+    for past in cues.past.finditer(view, left, right):
+        if past.start() >= match.end() or not cues.present.search(view, past.end(), match.start()):
+            return True
+    return False
+
+
+def about_now(cues: Cues, view: str, match: re.Match[str], english: bool) -> bool:
+    if negated(cues, view, match.start(), english):
+        return False
+    left, right = near_bounds(view, match.start(), match.end())
+    if not _calm_near(cues, view, match, left, right):
+        return True
+    near = view[left:right]
+    # Urgency must come from outside the matched phrase (叫救护车要多少钱 is a price question).
+    around = view[left : match.start()] + " " + view[match.end() : right]
+    if not cues.strong.search(around):
+        return False
+    return not (cues.framing.search(near) and not cues.extreme.search(around))

@@ -1,0 +1,68 @@
+"""The two views of a message that triage's patterns read.
+
+Chinese patterns read a compact view with no spaces inside words (胸 口 疼 → 胸口疼) but a
+comma where a space parts two phrases (我妈倒了 喊不醒 → 我妈倒了,喊不醒): people who type
+no punctuation use spaces for it. English patterns read a view with single spaces. Both views
+have the speech-to-text slips of the lexicon mended and its figurative idioms blanked out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlu.readings import nfkc_within_bounds
+from nlu.triage.fast import fast
+
+# Telegram caps messages at 4096 characters; forwarded/pasted text is cut well past that.
+MAX_TEXT = 16384
+
+_INVISIBLE = re.compile(
+    r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+_WHITESPACE = re.compile(r"\s+")
+_CJK = r"\u3400-\u9fff"
+# A space between two Chinese characters parts two phrases, unless the message spaces out
+# nearly every character (胸 口 疼 得 厉 害), when the spaces mean nothing.
+_PHRASE_SPACE = re.compile(rf"(?<=[{_CJK}])[^\S\n]+(?=[{_CJK}])")
+_OTHER_SPACE = re.compile(r"[^\S\n]+")
+_SPACED_OUT = re.compile(rf"[{_CJK}][^\S\n](?=[{_CJK}])")
+_CJK_CHARACTER = re.compile(f"[{_CJK}]")
+
+
+@dataclass(frozen=True, slots=True)
+class Views:
+    compact: str  # Chinese patterns
+    spaced: str  # English patterns and the readings
+
+
+class Mender:
+    """Rewrites slips and dialect words (血唐 → 血糖, 唔 → 不), then blanks idioms
+    (笑到我喘不到气) in the mended text."""
+
+    def __init__(self, slips: dict[str, str], idioms: list[str]) -> None:
+        self._slips = slips
+        longest_first = sorted(slips, key=len, reverse=True)
+        self._slip = fast("|".join(re.escape(slip) for slip in longest_first)) if slips else None
+        # An idiom becomes a comma: no pattern matches across it, and it reads as no words.
+        self._idiom = fast("|".join(f"(?:{idiom})" for idiom in idioms)) if idioms else None
+
+    def __call__(self, text: str) -> str:
+        if self._slip is not None:
+            text = self._slip.sub(lambda match: self._slips[match.group()], text)
+        return self._idiom.sub(",", text) if self._idiom is not None else text
+
+
+def prepare(text: str, mend: Mender) -> Views:
+    text = nfkc_within_bounds(text[:MAX_TEXT]).lower()
+    text = _INVISIBLE.sub(" ", text)
+    text = text.replace("\u2019", "'").replace("`", "'")  # can’t → can't
+    text = mend(text.replace("\r\n", "\n").replace("\r", "\n"))
+    spaced = _WHITESPACE.sub(" ", text).strip()
+    head = text[:2000]
+    spaced_out = len(_SPACED_OUT.findall(head))
+    if spaced_out > 2 and spaced_out > 0.6 * len(_CJK_CHARACTER.findall(head)):
+        compact = _OTHER_SPACE.sub("", text)
+    else:
+        compact = _OTHER_SPACE.sub("", _PHRASE_SPACE.sub(",", text))
+    return Views(compact=compact, spaced=spaced)
