@@ -76,6 +76,9 @@ def _young_infant(match: re.Match[str], limits: TriageThresholds) -> bool:
     per = next((days for name, days in _DAYS_PER_UNIT.items() if unit.startswith(name)), None)
     if count is None or per is None:
         return False
+    groups = match.groupdict()
+    if "who" in groups and not (groups["who"] or groups.get("tail")):
+        return False  # "a fever for 2 weeks" is no baby's age: "my 6 week old", "she is 7 weeks" are
     days = count * per + (15 if match.group("half") else 0)
     return days < limits.young_infant_days
 
@@ -153,23 +156,38 @@ _METER_WORDS = re.compile(r"\b(?:meter|reading|level|monitor|machine)s?(?: (?:sa
 
 # Someone with diabetes who writes "测了二十二点六" means their glucose; someone on blood
 # pressure pills who writes "量了三次都是一百八几" means their blood pressure.
-_DIABETES = re.compile(r"糖尿病|胰岛素|降糖药|血糖仪|\bdiabet|\binsulin\b")
+_DIABETES = re.compile(r"糖尿病|胰岛素|降糖药|血糖仪|\bdiabet|\binsulin\b|\btype ?[12]\b")
 _MEASURED = re.compile(r"测(?:了|得|出来|出|到)?(?:一下|下)?(?:个)?(?=[\d一二两三四五六七八九十])")
 _HYPERTENSION = re.compile(r"高血压|降压药|血压计")
 _MEASURED_BP = re.compile(
     r"量(?:了|得|出来|出|到)?(?:一下|下|[一二两三四五六七八九十几]次)?(?:都是|是)?(?:个)?(?=[\d一二两三四五六七八九])"
 )
+# Whatever the context, a measured three-figure number is a blood pressure (量了三次都是一百九十几).
+_MEASURED_HUNDREDS = re.compile(
+    r"量(?:了|得|出来|出|到)?(?:一下|下|[一二两三四五六七八九十几]次)?(?:都是|是)?(?:个)?(?=[12]\d\d|[一两二]百)"
+)
+_DIABETES_EN_METER = re.compile(r"\bmeter (?:says|shows|reads|is)\b")
 
 
 def _current_clauses(table: Table, spaced: str) -> str:
-    """Drops clauses about the past, so "去年血压200/120，现在130/80" reads as calm."""
-    kept = [part for part in _CLAUSE.split(spaced) if not table.cues.past.search(part)]
-    current = _METER_WORDS.sub("", _ABOUT.sub(r"\1十", ",".join(kept)))
+    """Drops what is told about the past: a clause with a past cue, and those after it until
+    one says it is now again ("上个月低血糖过一回 测了3.5 吃了块糖就好了" is all past;
+    "去年血压200/120，现在130/80" reads as 130/80)."""
+    kept, in_past = [], False
+    for part in _CLAUSE.split(spaced):
+        if table.cues.present.search(part):
+            in_past = False
+        if table.cues.past.search(part):
+            in_past = True
+        if not in_past:
+            kept.append(part)
+    current = _ABOUT.sub(r"\1十", " ".join(kept))
     if _DIABETES.search(current):
-        current = _MEASURED.sub("血糖", current)
+        current = _MEASURED.sub("血糖", _DIABETES_EN_METER.sub("glucose", current))
+    current = _METER_WORDS.sub("", current)
     if _HYPERTENSION.search(current):
         current = _MEASURED_BP.sub("血压", current)
-    return current
+    return _MEASURED_HUNDREDS.sub("血压", current)
 
 
 def _reading_categories(table: Table, views: Views, limits: TriageThresholds) -> Iterator[str]:

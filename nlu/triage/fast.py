@@ -81,9 +81,13 @@ def _spread(option: str) -> list[str]:
     start = len(anchor)
     end = _closing(option, start)
     rest = option[end + 1 :]
-    if rest[:1] in ("?", "*", "+", "{"):
-        raise ValueError(f"option starts with an optional group: {option!r}")
     branches = _top_level(option[start + 3 : end])
+    if rest[:1] == "?" and rest[1:2] not in ("?", "+"):
+        # (?:a|b)?c → ac|bc|c: the same matches, tried in the same order.
+        rest = rest[1:]
+        return [s for branch in [*branches, ""] for s in _spread(anchor + branch + rest)]
+    if rest[:1] in ("?", "*", "+", "{"):
+        raise ValueError(f"option starts with a repeated group: {option!r}")
     return [spread for branch in branches for spread in _spread(anchor + branch + rest)]
 
 

@@ -56,9 +56,9 @@ class Table:
 
 
 def _expand(pattern: str, words: dict[str, str]) -> str:
-    pattern = _GAP.sub(lambda m: f"{GAP}{{0,{m.group(1)}}}", pattern)
     for _ in range(4):  # words may be written in other words, a few levels deep
         pattern = _MACRO.sub(lambda m: f"(?:{words[m.group(1)]})", pattern)
+    pattern = _GAP.sub(lambda m: f"{GAP}{{0,{m.group(1)}}}", pattern)
     if _MACRO.search(pattern):
         raise ValueError(f"unknown or circular word in {pattern!r}")
     return pattern
