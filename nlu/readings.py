@@ -29,6 +29,7 @@ __all__ = [
     "extract_pressure_parts",
     "find_blood_pressures",
     "find_glucose_readings",
+    "might_hold_reading",
     "normalise_numerals",
     "pressure_parts_and_glucose",
 ]
@@ -479,7 +480,7 @@ def pressure_parts_and_glucose(text: str) -> tuple[tuple[int | None, int | None]
     if not text:
         return (None, None), []
     plain = _plain(text)
-    if not _READING_CUE.search(plain):  # no word or sign a reading is found by: skip the work
+    if not might_hold_reading(plain):  # no word or sign a reading is found by: skip the work
         return (None, None), []
     normalised = _numerals_to_digits(plain)
     glucose = [value for _, value, _ in _glucose_matches(normalised).values()]
@@ -491,3 +492,9 @@ def pressure_parts_and_glucose(text: str) -> tuple[tuple[int | None, int | None]
 _READING_CUE = re.compile(
     rf"[/\\]|over|比|{_BP_WORD}|{_SYS_WORD}|{_DIA_WORD}|{_GLUCOSE_WORD}|{_KIND_WORD}"
 )
+
+
+def might_hold_reading(text: str) -> bool:
+    """False when ``text`` (lower case, NFKC) has none of the words and signs every reading is
+    found by: it holds no reading, and nothing need be converted."""
+    return _READING_CUE.search(text) is not None

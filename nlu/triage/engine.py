@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import cn2an
 
-from nlu.readings import pressure_parts_and_glucose
+from nlu.readings import might_hold_reading, pressure_parts_and_glucose
 from nlu.triage.context import about_now, negated
 from nlu.triage.table import Category, Sign, Table, load_table
 from nlu.triage.text import Views, prepare
@@ -119,7 +119,10 @@ def _shows(
     table: Table, category: Category, views: Views, letters: Letters, limits: TriageThresholds
 ) -> bool:
     for sign in category.signs:
-        view, present = (views.spaced, letters.spaced) if sign.english else (views.compact, letters.compact)
+        if sign.english:
+            view, present = views.spaced, letters.word_starts
+        else:
+            view, present = views.compact, letters.compact
         if sign.starts.isdisjoint(present):
             continue  # no match can start anywhere: skip the search (hostile floods use few letters)
         for match in _first_and_last(list(sign.pattern.finditer(view)), HITS_PER_SIGN):
@@ -130,16 +133,20 @@ def _shows(
     return False
 
 
+_WORD_START = re.compile(r"\b\w")
+
+
 @dataclass(frozen=True, slots=True)
 class Letters:
-    """The characters each view is made of."""
+    """The characters the Chinese view is made of, and those that start a word in the English
+    one (English signs start at a word boundary)."""
 
     compact: frozenset[str]
-    spaced: frozenset[str]
+    word_starts: frozenset[str]
 
     @classmethod
     def of(cls, views: Views) -> Letters:
-        return cls(frozenset(views.compact), frozenset(views.spaced))
+        return cls(frozenset(views.compact), frozenset(_WORD_START.findall(views.spaced)))
 
 
 # --- readings -------------------------------------------------------------------------------
@@ -190,8 +197,14 @@ def _current_clauses(table: Table, spaced: str) -> str:
     return _MEASURED_HUNDREDS.sub("血压", current)
 
 
+_MEASURE_VERB = re.compile(r"测|量")
+
+
 def _reading_categories(table: Table, views: Views, limits: TriageThresholds) -> Iterator[str]:
-    if _METER_FAULT.search(views.spaced):
+    spaced = views.spaced
+    if not (might_hold_reading(spaced) or _MEASURE_VERB.search(spaced)):
+        return  # no reading can be found: spare the clause work
+    if _METER_FAULT.search(spaced):
         return
     (systolic, diastolic), glucose = pressure_parts_and_glucose(_current_clauses(table, views.spaced))
     if (systolic is not None and systolic >= limits.systolic_high) or (
