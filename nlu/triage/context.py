@@ -3,11 +3,12 @@ lexicon.yml):
 
 1. a negation right before the symptom (没有胸痛, no chest pain) drops that match;
 2. no calm cue near it: it fires;
-3. a calm cue near it (万一, 挂什么科, 电视上, 哈哈), or a past one (去年) with no word of now
-   (今天, 现在) between it and the symptom, silences it unless an urgent cue (救命, 120,
-   突然, 刚才, 厉害, right now) is there too, outside the symptom's own words;
-4. a "what if" or knowledge framing (万一突然中风怎么办) still wins over urgency, except
-   over the extreme cues (救命, 120, 救护车).
+3. told as the past (去年, 上周 before it, with no word of now such as 今天 or 现在 between):
+   only an extreme cue (救命) makes it fire;
+4. a calm cue near it (万一, 挂什么科, 电视上, 哈哈) silences it unless an urgent cue (突然,
+   刚才, 厉害, right now) is there too, outside the symptom's own words;
+5. a "what if" or knowledge framing (万一突然中风怎么办) still wins over urgency, except over
+   the extreme cues (救命, help!).
 
 "Near" is the symptom's clause and the clauses either side of it, within its sentence.
 """
@@ -21,6 +22,7 @@ from nlu.triage.fast import fast
 
 SENTENCE_REACH = 160  # characters either side of a symptom that count as its sentence
 NEGATION_REACH = 30
+PAST_REACH = 240  # characters before a symptom where a story about the past may have begun
 
 _SENTENCE_END = re.compile(r"[\n。!！?？;；…]+|\.(?:\s|$)")
 _SENTENCE_END_REVERSED = re.compile(r"[\n。!！?？;；…]|\s\.|^\.")  # the same, read backwards
@@ -34,6 +36,7 @@ class Cues:
     negation_en: re.Pattern[str]
     strong: re.Pattern[str]
     calm: re.Pattern[str]
+    chronic: re.Pattern[str]
     past: re.Pattern[str]
     present: re.Pattern[str]
     framing: re.Pattern[str]
@@ -49,7 +52,8 @@ class Cues:
             question_zh=re.compile(f"(?:{joined('question_zh')})[^,，。.!！?？;；]{{0,3}}$"),
             negation_en=re.compile(rf"\b(?:{joined('negation_en')})(?:\s+\S+){{0,2}}\s*$"),
             strong=fast(joined("strong_zh", "strong_en")),
-            calm=fast(joined("calm_zh", "calm_en", "knowledge", "hypothetical")),
+            calm=fast(joined("calm_zh", "calm_en", "past_en", "knowledge", "hypothetical")),
+            chronic=fast(joined("chronic_zh")),
             past=fast(joined("past_zh", "past_en")),
             present=fast(joined("present")),
             framing=fast(joined("knowledge", "hypothetical")),
@@ -91,25 +95,36 @@ def negated(cues: Cues, view: str, start: int, english: bool) -> bool:
     return bool(cues.negation_zh.search(clause))
 
 
-def _calm_near(cues: Cues, view: str, match: re.Match[str], left: int, right: int) -> bool:
-    if cues.calm.search(view, left, right):
-        return True
-    # 去年中风过 is calm; 吃了好多年止痛药，今天吐出来是黑的 is not: the past ends at 今天.
-    for past in cues.past.finditer(view, left, right):
-        if past.start() >= match.end() or not cues.present.search(view, past.end(), match.start()):
-            return True
-    return False
+def _told_as_past(cues: Cues, view: str, match: re.Match[str]) -> bool:
+    """A story told about the past runs until a word of now: 上回低血糖是去年冬天的事，打完
+    胰岛素没吃饭，出了一身汗 is all past; 以前放过支架，今天胸口又痛 is not."""
+    start = max(0, match.start() - PAST_REACH)
+    return any(
+        not cues.present.search(view, past.end(), match.start())
+        for past in cues.past.finditer(view, start, match.start())
+    )
+
+
+def _long_standing(cues: Cues, view: str, match: re.Match[str], left: int, right: int) -> bool:
+    """几十年了都这样 anywhere near, unless it comes before with a word of now between
+    (糖尿病十几年 … 今天 … 叫不醒)."""
+    return any(
+        chronic.start() >= match.end()
+        or not cues.present.search(view, chronic.end(), match.start())
+        for chronic in cues.chronic.finditer(view, left, right)
+    )
 
 
 def about_now(cues: Cues, view: str, match: re.Match[str], english: bool) -> bool:
     if negated(cues, view, match.start(), english):
         return False
     left, right = near_bounds(view, match.start(), match.end())
-    if not _calm_near(cues, view, match, left, right):
-        return True
-    near = view[left:right]
     # Urgency must come from outside the matched phrase (叫救护车要多少钱 is a price question).
     around = view[left : match.start()] + " " + view[match.end() : right]
+    if _told_as_past(cues, view, match):  # 上周突然晕倒过一次: 突然 is part of the story
+        return bool(cues.extreme.search(around))
+    if not (cues.calm.search(view, left, right) or _long_standing(cues, view, match, left, right)):
+        return True
     if not cues.strong.search(around):
         return False
-    return not (cues.framing.search(near) and not cues.extreme.search(around))
+    return not (cues.framing.search(view, left, right) and not cues.extreme.search(around))

@@ -99,10 +99,11 @@ def _first_and_last(matches: list[re.Match[str]], count: int) -> list[re.Match[s
 
 def _near(
     table: Table, sign: Sign, view: str, match: re.Match[str], limits: TriageThresholds
-) -> bool:
-    """The sign's `with` pattern, not negated, near the match, passing the sign's check."""
+) -> re.Match[str] | None:
+    """The sign's `with` pattern, not negated, near the match, passing the sign's check; the
+    match itself for a sign with no `with`."""
     if sign.near is None:
-        return True
+        return match
     check = _CHECKS[sign.check] if sign.check else None
     left, right = max(0, match.start() - sign.within), match.end() + sign.within
     for count, other in enumerate(sign.near.finditer(view, left, right)):
@@ -111,8 +112,8 @@ def _near(
         if check is not None and not check(other, limits):
             continue
         if not negated(table.cues, view, other.start(), sign.english):
-            return True
-    return False
+            return other
+    return None
 
 
 def _shows(
@@ -126,9 +127,10 @@ def _shows(
         if sign.starts.isdisjoint(present):
             continue  # no match can start anywhere: skip the search (hostile floods use few letters)
         for match in _first_and_last(list(sign.pattern.finditer(view)), HITS_PER_SIGN):
-            if not _near(table, sign, view, match, limits):
+            near = _near(table, sign, view, match, limits)
+            if near is None:
                 continue
-            if about_now(table.cues, view, match, sign.english):
+            if about_now(table.cues, view, near if sign.about_near else match, sign.english):
                 return True
     return False
 
@@ -197,7 +199,7 @@ def _current_clauses(table: Table, spaced: str) -> str:
     return _MEASURED_HUNDREDS.sub("血压", current)
 
 
-_MEASURE_VERB = re.compile(r"测|量")
+_MEASURE_VERB = re.compile(r"测|量|\bmeter\b")
 
 
 def _reading_categories(table: Table, views: Views, limits: TriageThresholds) -> Iterator[str]:

@@ -36,6 +36,7 @@ class Sign:
     english: bool
     near: re.Pattern[str] | None = None
     within: int = 80  # characters either side of the match where `near` may be (English: 2x)
+    about_near: bool = False  # whether it is happening now is told around the `near` match
     check: str | None = None
 
 
@@ -89,6 +90,7 @@ def _sign(entry: dict[str, Any], words: dict[str, str]) -> Sign:
         near=near_pattern,
         check=entry.get("check"),
         within=int(entry.get("within", 80)) * (2 if english else 1),
+        about_near=entry.get("about") == "with",
     )
 
 

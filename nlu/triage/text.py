@@ -1,6 +1,6 @@
 """The two views of a message that triage's patterns read.
 
-Chinese patterns read a compact view with no spaces inside words (胸 口 疼 → 胸口疼) but a
+Traditional characters are read as simplified ones. Chinese patterns read a compact view with no spaces inside words (胸 口 疼 → 胸口疼) but a
 comma where a space parts two phrases (我妈倒了 喊不醒 → 我妈倒了,喊不醒): people who type
 no punctuation use spaces for it. English patterns read a view with single spaces. Both views
 have the speech-to-text slips of the lexicon mended and its figurative idioms blanked out.
@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+
+import opencc
 
 from nlu.readings import nfkc_within_bounds
 from nlu.triage.fast import fast
@@ -53,8 +56,13 @@ class Mender:
         return self._idiom.sub(",", text) if self._idiom is not None else text
 
 
+@cache
+def _simplified() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")  # traditional characters read as simplified (發紫 → 发紫)
+
+
 def prepare(text: str, mend: Mender) -> Views:
-    text = nfkc_within_bounds(text[:MAX_TEXT]).lower()
+    text = _simplified().convert(nfkc_within_bounds(text[:MAX_TEXT])).lower()
     text = _INVISIBLE.sub(" ", text)
     text = text.replace("\u2019", "'").replace("`", "'")  # can’t → can't
     text = mend(text.replace("\r\n", "\n").replace("\r", "\n"))
