@@ -36,6 +36,7 @@ class Cues:
     negation_en: re.Pattern[str]
     strong: re.Pattern[str]
     calm: re.Pattern[str]
+    well: re.Pattern[str]
     chronic: re.Pattern[str]
     past: re.Pattern[str]
     present: re.Pattern[str]
@@ -54,6 +55,7 @@ class Cues:
             strong=fast(joined("strong_zh", "strong_en")),
             calm=fast(joined("calm_zh", "calm_en", "past_en", "knowledge", "hypothetical")),
             chronic=fast(joined("chronic_zh")),
+            well=fast(joined("well")),
             past=fast(joined("past_zh", "past_en")),
             present=fast(joined("present")),
             framing=fast(joined("knowledge", "hypothetical")),

@@ -206,8 +206,8 @@ def _reading_categories(table: Table, views: Views, limits: TriageThresholds) ->
     spaced = views.spaced
     if not (might_hold_reading(spaced) or _MEASURE_VERB.search(spaced)):
         return  # no reading can be found: spare the clause work
-    if _METER_FAULT.search(spaced):
-        return
+    if _METER_FAULT.search(spaced) or table.cues.well.search(spaced):
+        return  # the meter is broken, or the person feels well
     (systolic, diastolic), glucose = pressure_parts_and_glucose(_current_clauses(table, views.spaced))
     if (systolic is not None and systolic >= limits.systolic_high) or (
         diastolic is not None and diastolic >= limits.diastolic_high
@@ -218,7 +218,8 @@ def _reading_categories(table: Table, views: Views, limits: TriageThresholds) ->
         or (diastolic is not None and diastolic >= limits.pregnancy_diastolic_high)
     ) and table.pregnant.search(views.compact):
         yield "obstetric"  # severe pre-eclampsia range
-    if any(value < limits.glucose_low or value > limits.glucose_high for value in glucose):
+    # The last reading told is the one that stands ("早上3.8，吃了饭现在6.5").
+    if glucose and not limits.glucose_low <= glucose[-1] <= limits.glucose_high:
         yield "glucose"
 
 
