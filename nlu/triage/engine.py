@@ -16,6 +16,7 @@ import cn2an
 
 from nlu.readings import might_hold_reading, pressure_parts_and_glucose
 from nlu.triage.context import about_now, negated
+from nlu.triage.model import load_model
 from nlu.triage.table import Category, Sign, Table, load_table
 from nlu.triage.text import Views, prepare
 
@@ -182,6 +183,20 @@ def _current_clauses(table: Table, spaced: str) -> str:
     """Drops what is told about the past: a clause with a past cue, and those after it until
     one says it is now again ("上个月低血糖过一回 测了3.5 吃了块糖就好了" is all past;
     "去年血压200/120，现在130/80" reads as 130/80)."""
+    if not table.cues.past.search(spaced):
+        kept = [spaced]  # nothing is told as past: no clause to drop
+    else:
+        kept = _clauses_told_now(table, spaced)
+    current = _ABOUT.sub(r"\1十", " ".join(kept))
+    if _DIABETES.search(current):
+        current = _MEASURED.sub("血糖", _DIABETES_EN_METER.sub("glucose", current))
+    current = _METER_WORDS.sub("", current)
+    if _HYPERTENSION.search(current):
+        current = _MEASURED_BP.sub("血压", current)
+    return _MEASURED_HUNDREDS.sub("血压", current)
+
+
+def _clauses_told_now(table: Table, spaced: str) -> list[str]:
     kept, in_past = [], False
     for part in _CLAUSE.split(spaced):
         if table.cues.present.search(part):
@@ -190,13 +205,7 @@ def _current_clauses(table: Table, spaced: str) -> str:
             in_past = True
         if not in_past:
             kept.append(part)
-    current = _ABOUT.sub(r"\1十", " ".join(kept))
-    if _DIABETES.search(current):
-        current = _MEASURED.sub("血糖", _DIABETES_EN_METER.sub("glucose", current))
-    current = _METER_WORDS.sub("", current)
-    if _HYPERTENSION.search(current):
-        current = _MEASURED_BP.sub("血压", current)
-    return _MEASURED_HUNDREDS.sub("血压", current)
+    return kept
 
 
 _MEASURE_VERB = re.compile(r"测|量|\bmeter\b")
@@ -223,6 +232,26 @@ def _reading_categories(table: Table, views: Views, limits: TriageThresholds) ->
         yield "glucose"
 
 
+# A cry for help stands whatever the model reads: nothing may talk the bot out of 救命.
+_UNVETOED = frozenset({"distress"})
+
+
+def _weighed_with_model(words: set[str], spaced: str) -> set[str]:
+    """The word signs, weighed with the model: it overrules them when it is sure the message
+    is calm (a look-alike the signs match), and raises a red flag of its own when it is sure of
+    an emergency they missed."""
+    model = load_model()
+    probability = model.emergency_probability(spaced)
+    if probability is None:
+        return words
+    if probability < model.veto:
+        return words & _UNVETOED
+    if not words and probability >= model.fire:
+        kind = model.likeliest_kind(spaced)
+        return {kind} if kind else set()
+    return words
+
+
 def assess(text: str, thresholds: TriageThresholds = TriageThresholds()) -> TriageResult:
     """Red-flag triage of one message. Never raises; an empty or odd message is not a red flag."""
     if not isinstance(text, str) or not text.strip():
@@ -232,9 +261,8 @@ def assess(text: str, thresholds: TriageThresholds = TriageThresholds()) -> Tria
     try:
         views = prepare(text, table.mend)
         letters = Letters.of(views)
-        for category in table.categories:
-            if _shows(table, category, views, letters, thresholds):
-                found.add(category.id)
+        words = {c.id for c in table.categories if _shows(table, c, views, letters, thresholds)}
+        found.update(_weighed_with_model(words, views.spaced))
         found.update(_reading_categories(table, views, thresholds))
     except Exception:  # triage must never take the message handler down: keep what was found
         _log.exception("triage failed on a %d-character message", len(text))

@@ -45,14 +45,15 @@ class Mender:
 
     def __init__(self, slips: dict[str, str], idioms: list[str]) -> None:
         self._slips = slips
-        longest_first = sorted(slips, key=len, reverse=True)
-        self._slip = fast("|".join(re.escape(slip) for slip in longest_first)) if slips else None
+        self._longest_first = sorted(slips, key=len, reverse=True)
         # An idiom becomes a comma: no pattern matches across it, and it reads as no words.
         self._idiom = fast("|".join(f"(?:{idiom})" for idiom in idioms)) if idioms else None
 
     def __call__(self, text: str) -> str:
-        if self._slip is not None:
-            text = self._slip.sub(lambda match: self._slips[match.group()], text)
+        # Substring tests run at C speed and most slips are absent: cheaper than one regex.
+        for slip in self._longest_first:
+            if slip in text:
+                text = text.replace(slip, self._slips[slip])
         return self._idiom.sub(",", text) if self._idiom is not None else text
 
 
