@@ -12,7 +12,7 @@ PO := $(wildcard bot/locales/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test bench lint format messages setup e2e-deps nlu-model clean
+.PHONY: run test bench lint format messages setup e2e-deps nlu-model triage-model clean
 
 # The bot works without NLU (menus, triage); if the Rasa build fails here, run goes on.
 run: setup
@@ -65,6 +65,11 @@ $(NODE_DIR)/.installed: tests/e2e/package.json tests/e2e/package-lock.json
 # (nlu/build.sh: minutes the first time, instant afterwards).
 nlu-model:
 	bash nlu/build.sh >/dev/null
+
+# After changing a development blind set or tests/nlu/triage_cases.yml: retrain triage's model
+# and commit nlu/triage/model.npz (tests/nlu/test_triage_model.py checks it is current).
+triage-model: setup
+	$(BIN)/python -m nlu.triage.train
 
 # After changing texts in code: refresh the catalogue template and merge it into each language.
 messages: setup

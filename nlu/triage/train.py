@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +61,14 @@ def examples() -> tuple[list[str], list[int], list[str]]:
     return texts, labels, categories
 
 
-def train() -> dict[str, np.ndarray]:
+@dataclass(frozen=True)
+class Trained:
+    vectoriser: TfidfVectorizer
+    flag: LogisticRegression  # emergency or calm
+    kind: LogisticRegression  # which category, for emergencies
+
+
+def train_models() -> Trained:
     table = load_table()
     texts, labels, categories = examples()
     views = [prepare(text, table.mend).spaced for text in texts]
@@ -71,26 +79,29 @@ def train() -> dict[str, np.ndarray]:
     rows = [i for i, label in enumerate(labels) if label]
     kind = LogisticRegression(C=REGULARISATION, max_iter=5000)
     kind.fit(features[rows], [categories[i] for i in rows])
-    vocabulary = sorted(vectoriser.vocabulary_, key=vectoriser.vocabulary_.__getitem__)
+    return Trained(vectoriser, flag, kind)
+
+
+def arrays(trained: Trained) -> dict[str, np.ndarray]:
+    """What the bot reads (nlu/triage/model.py): no pickles, numpy arrays only."""
+    vocabulary = trained.vectoriser.vocabulary_
     return {
-        "vocabulary": np.array(vocabulary, dtype=object),
-        "idf": vectoriser.idf_.astype(np.float32),
-        "flag_coef": flag.coef_[0].astype(np.float32),
-        "flag_intercept": np.float32(flag.intercept_[0]),
-        "kinds": np.array(list(kind.classes_)),
-        "kind_coef": kind.coef_.astype(np.float16),
-        "kind_intercept": kind.intercept_.astype(np.float32),
+        "vocabulary": np.array("\n".join(sorted(vocabulary, key=vocabulary.__getitem__))),
+        "idf": trained.vectoriser.idf_.astype(np.float32),
+        "flag_coef": trained.flag.coef_[0].astype(np.float32),
+        "flag_intercept": np.float32(trained.flag.intercept_[0]),
+        "kinds": np.array(list(trained.kind.classes_)),
+        "kind_coef": trained.kind.coef_.astype(np.float16),
+        "kind_intercept": trained.kind.intercept_.astype(np.float32),
         "thresholds": np.array([FIRE, VETO], dtype=np.float32),
         "data_hash": np.array(data_hash()),
     }
 
 
 def main() -> int:
-    arrays = train()
-    # The vocabulary is stored as one string: no pickles in the model file.
-    arrays["vocabulary"] = np.array("\n".join(arrays["vocabulary"]))
-    np.savez_compressed(MODEL, **arrays)
-    print(f"wrote {MODEL} ({len(arrays['idf'])} features, data {arrays['data_hash']})")
+    model = arrays(train_models())
+    np.savez_compressed(MODEL, **model)
+    print(f"wrote {MODEL} ({len(model['idf'])} features, data {model['data_hash']})")
     return 0
 
 

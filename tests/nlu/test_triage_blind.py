@@ -1,8 +1,9 @@
 """Red-flag triage measured on messages written blind (tests/nlu/triage_blind/README.md).
 
-The bar is issue 10's: every emergency caught in every category, false alarms at most 5 %.
-Until that issue lands the two measurements are strict expected failures: they must fail now,
-and the day they pass, the marker has to go so the bar guards CI from then on."""
+The bar is issue 10's: on a set triage was never tuned on, every emergency caught in every
+category and false alarms at most 5 %. The development sets have been read and trained on, so
+they must be met in full; the held-out set is measured, and its texts are never printed, so a
+failing run does not leak them into rule changes."""
 
 from __future__ import annotations
 
@@ -16,15 +17,13 @@ import yaml
 from nlu.triage import assess
 
 SETS = Path(__file__).parent / "triage_blind"
+DEVELOPMENT = sorted(path.name for path in SETS.glob("development*.yml"))
 CATEGORIES = {
     "chest_pain", "stroke", "unconscious", "breathing", "child_breathing", "bleeding",
     "gi_bleeding", "convulsion", "poisoning", "self_harm", "anaphylaxis", "glucose", "bp_crisis",
     "obstetric", "infant_fever", "meningitis_sepsis", "head_injury",
 }  # fmt: skip
 FALSE_ALARM_BUDGET = 0.05
-NOT_YET = pytest.mark.xfail(
-    strict=True, reason="issue 10: triage by clinical category is not built yet"
-)
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ def load(name: str) -> dict[str, list[dict[str, str]]]:
 
 
 def measure(name: str) -> tuple[Measure, list[str]]:
-    """The measure, and the texts triage got wrong (only to be shown for the development set)."""
+    """The measure, and the texts triage got wrong (only to be shown for development sets)."""
     data = load(name)
     missed: Counter[str] = Counter()
     total: Counter[str] = Counter()
@@ -70,7 +69,7 @@ def measure(name: str) -> tuple[Measure, list[str]]:
     return Measure(missed, total, len(alarms), len(data["calm"])), wrong
 
 
-@pytest.mark.parametrize("name", ["development.yml", "held_out.yml"])
+@pytest.mark.parametrize("name", [*DEVELOPMENT, "held_out.yml"])
 def test_blind_sets_cover_every_category(name: str) -> None:
     data = load(name)
     per_category = Counter(item["category"] for item in data["emergencies"])
@@ -80,15 +79,22 @@ def test_blind_sets_cover_every_category(name: str) -> None:
     assert {item["lookalike_of"] for item in data["calm"]} == CATEGORIES
 
 
-@NOT_YET
-def test_development_set_every_emergency_caught_few_false_alarms() -> None:
-    result, wrong = measure("development.yml")
+@pytest.mark.parametrize("name", DEVELOPMENT)
+def test_development_set_every_emergency_caught_few_false_alarms(name: str) -> None:
+    result, wrong = measure(name)
     assert not result.missed_by_category, result.summary() + "\n" + "\n".join(wrong)
     assert result.false_alarm_rate <= FALSE_ALARM_BUDGET, result.summary() + "\n" + "\n".join(wrong)
 
 
-@NOT_YET
-def test_held_out_set_every_emergency_caught_few_false_alarms() -> None:
+def test_held_out_set_false_alarms_within_budget() -> None:
     result, _ = measure("held_out.yml")  # counts only: its texts must not steer the rules
-    assert not result.missed_by_category, result.summary()
     assert result.false_alarm_rate <= FALSE_ALARM_BUDGET, result.summary()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10's bar: 300 of 304 held-out emergencies are caught (4 missed, in 4 categories)",
+)
+def test_held_out_set_every_emergency_caught() -> None:
+    result, _ = measure("held_out.yml")
+    assert not result.missed_by_category, result.summary()
