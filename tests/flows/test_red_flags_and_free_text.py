@@ -62,10 +62,12 @@ async def test_red_flag_alerts_the_residents_care_team(
 
     replies = await resident.say("我爸突然口角歪斜，说话不清楚了")
     assert "请马上拨打 120" in replies[0].text
+    assert "记下发病的时间" in replies[0].text  # the stroke line of first aid
     assert "已通知您的家庭医生团队" in replies[-1].text
     alert = doctor.last_text()
     assert alert.startswith("🚨 紧急：居民 张秀兰（138 0013 8000）")
     assert "中风迹象" in alert
+    assert "「我爸突然口角歪斜，说话不清楚了」" in alert  # the team reads the words themselves
     assert "🚨" not in other_team.last_text()
     async with db.sessionmaker() as session:
         entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "red_flag"))
@@ -224,7 +226,7 @@ async def test_a_message_edited_into_a_red_flag_is_answered(
     await resident.say("我爸有点不舒服")
     replies = await resident.edit("我爸突然晕倒了，叫不醒")
     assert "请马上拨打 120" in replies[0].text
-    assert "昏迷或晕倒" in doctor.last_text()
+    assert "昏迷、叫不醒" in doctor.last_text()
     # An edit that is not an emergency is still ignored, as before.
     assert await resident.edit("我爸有点不舒服，想约个时间") == []
 
@@ -271,3 +273,22 @@ async def test_an_alert_that_reaches_no_one_in_the_team_reaches_the_duty_doctor_
     alerts = [s.text for s in on_duty.screen() if s.text and s.text.startswith("🚨")]
     assert len(alerts) == 1
     assert "@free_prizes_bot" not in alerts[0] and "free_prizes_bot" in alerts[0]
+
+
+@pytest.mark.parametrize(
+    ("words", "advice"),
+    [
+        ("孩子把我的降压药当糖豆吃了好几片", "带上药盒"),
+        ("老伴吃了虾以后嘴唇舌头都肿了，嗓子发紧", "肾上腺素笔"),
+        ("宝宝出生二十天，体温38.3", "别给宝宝捂汗"),
+        ("my husband is having a seizure and won't stop shaking", "Move hard things away"),
+    ],
+)
+async def test_each_kind_of_emergency_gets_its_own_first_aid_line(
+    person: Callable[..., LocalChat], words: str, advice: str
+) -> None:
+    chat = person()
+    await chat.say("/start")
+    await chat.press("English" if words.isascii() else "中文")
+    replies = await chat.say(words)  # red flags are answered at any step, registered or not
+    assert advice in replies[0].text
