@@ -49,7 +49,9 @@ class Cues:
             return "|".join(item for name in names for item in cues[name])
 
         return cls(
-            negation_zh=re.compile(f"(?:{joined('negation_zh')})(?:{joined('negation_zh_tail')})?$"),
+            negation_zh=re.compile(
+                f"(?:{joined('negation_zh')})(?:{joined('negation_zh_tail')})?$"
+            ),
             question_zh=re.compile(f"(?:{joined('question_zh')})[^,，。.!！?？;；]{{0,3}}$"),
             negation_en=re.compile(rf"\b(?:{joined('negation_en')})(?:\s+\S+){{0,2}}\s*$"),
             strong=fast(joined("strong_zh", "strong_en")),

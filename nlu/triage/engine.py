@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 import cn2an
 
@@ -23,6 +24,7 @@ from nlu.triage.text import Views, prepare
 _log = logging.getLogger(__name__)
 
 HITS_PER_SIGN = 8  # matches of one sign weighed per message: the first 4 and the last 4
+TAIL_REACH = 400  # characters at the end of a message searched for a sign's last matches
 NEAR_HITS = 8  # matches of a `with` pattern weighed per sign match
 
 
@@ -79,7 +81,9 @@ def _young_infant(match: re.Match[str], limits: TriageThresholds) -> bool:
         return False
     groups = match.groupdict()
     if "who" in groups and not (groups["who"] or groups.get("tail")):
-        return False  # "a fever for 2 weeks" is no baby's age: "my 6 week old", "she is 7 weeks" are
+        return (
+            False  # "a fever for 2 weeks" is no baby's age: "my 6 week old", "she is 7 weeks" are
+        )
     days = count * per + (15 if match.group("half") else 0)
     return days < limits.young_infant_days
 
@@ -90,12 +94,15 @@ _CHECKS = {"young_infant": _young_infant}
 # --- matching -------------------------------------------------------------------------------
 
 
-def _first_and_last(matches: list[re.Match[str]], count: int) -> list[re.Match[str]]:
-    """A symptom named over and over (a pasted article, a flood) is weighed at its first and
-    last mentions, where an emergency is told, not at every one."""
-    if len(matches) <= count:
-        return matches
-    return matches[: count // 2] + matches[-(count - count // 2) :]
+def _first_and_last(pattern: re.Pattern[str], view: str) -> list[re.Match[str]]:
+    """A sign's first and last few matches: a symptom named over and over (a pasted article, a
+    flood) is weighed where an emergency is told, and the middle of a flood is not searched."""
+    half = HITS_PER_SIGN // 2
+    first = list(islice(pattern.finditer(view), half + 1))
+    if len(first) <= half:
+        return first
+    tail = list(pattern.finditer(view, max(first[half].start(), len(view) - TAIL_REACH)))
+    return first[:half] + tail[-half:]
 
 
 def _near(
@@ -126,8 +133,8 @@ def _shows(
         else:
             view, present = views.compact, letters.compact
         if sign.starts.isdisjoint(present):
-            continue  # no match can start anywhere: skip the search (hostile floods use few letters)
-        for match in _first_and_last(list(sign.pattern.finditer(view)), HITS_PER_SIGN):
+            continue  # no match can start anywhere (hostile floods use few letters)
+        for match in _first_and_last(sign.pattern, view):
             near = _near(table, sign, view, match, limits)
             if near is None:
                 continue
@@ -158,10 +165,15 @@ class Letters:
 # punctuation part their phrases with spaces).
 _CLAUSE = re.compile(r"[,，。！!？?；;\n]|(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
 # "The meter is broken": the readings in the message are not the person's.
-_METER_FAULT = re.compile(r"(?:血压计|血糖仪|仪器|机器)(?:好像|可能)?(?:坏|不准|有问题|没电)|电池没电|\bmeter (?:is )?(?:broken|faulty|wrong)")
+_METER_FAULT = re.compile(
+    r"(?:血压计|血糖仪|仪器|机器)(?:好像|可能)?(?:坏|不准|有问题|没电)|电池没电"
+    r"|\bmeter (?:is )?(?:broken|faulty|wrong)"
+)
 _ABOUT = re.compile(r"([一二三四五六七八九])几")  # 一百八几 → 一百八十: "a hundred and eighty-odd"
 # "sugar reading is 25", "glucose meter says 2.4": the words between are no part of the reading.
-_METER_WORDS = re.compile(r"\b(?:meter|reading|level|monitor|machine)s?(?: (?:says|shows|reads|is|was|of))?\b")
+_METER_WORDS = re.compile(
+    r"\b(?:meter|reading|level|monitor|machine)s?(?: (?:says|shows|reads|is|was|of))?\b"
+)
 
 
 # Someone with diabetes who writes "测了二十二点六" means their glucose; someone on blood
@@ -183,10 +195,8 @@ def _current_clauses(table: Table, spaced: str) -> str:
     """Drops what is told about the past: a clause with a past cue, and those after it until
     one says it is now again ("上个月低血糖过一回 测了3.5 吃了块糖就好了" is all past;
     "去年血压200/120，现在130/80" reads as 130/80)."""
-    if not table.cues.past.search(spaced):
-        kept = [spaced]  # nothing is told as past: no clause to drop
-    else:
-        kept = _clauses_told_now(table, spaced)
+    # With nothing told as past, no clause need be dropped.
+    kept = _clauses_told_now(table, spaced) if table.cues.past.search(spaced) else [spaced]
     current = _ABOUT.sub(r"\1十", " ".join(kept))
     if _DIABETES.search(current):
         current = _MEASURED.sub("血糖", _DIABETES_EN_METER.sub("glucose", current))
@@ -217,7 +227,9 @@ def _reading_categories(table: Table, views: Views, limits: TriageThresholds) ->
         return  # no reading can be found: spare the clause work
     if _METER_FAULT.search(spaced) or table.cues.well.search(spaced):
         return  # the meter is broken, or the person feels well
-    (systolic, diastolic), glucose = pressure_parts_and_glucose(_current_clauses(table, views.spaced))
+    (systolic, diastolic), glucose = pressure_parts_and_glucose(
+        _current_clauses(table, views.spaced)
+    )
     if (systolic is not None and systolic >= limits.systolic_high) or (
         diastolic is not None and diastolic >= limits.diastolic_high
     ):

@@ -128,5 +128,3 @@ def fast_with_starts(pattern: str) -> tuple[re.Pattern[str], frozenset[str]]:
     options = [_plain_start(o) for part in _top_level(pattern) for o in _spread(part)]
     starts = frozenset(option[0] for option in options)
     return re.compile("|".join(_by_first_character(options))), starts
-
-

@@ -39,7 +39,9 @@ class Model:
         if not counts:
             return None
         columns = np.fromiter((c for c, _ in counts), dtype=np.int64, count=len(counts))
-        tf = np.fromiter((1.0 + math.log(n) for _, n in counts), dtype=np.float64, count=len(counts))
+        tf = np.fromiter(
+            (1.0 + math.log(n) for _, n in counts), dtype=np.float64, count=len(counts)
+        )
         values = tf * self.idf[columns]
         return columns, values / np.linalg.norm(values)
 

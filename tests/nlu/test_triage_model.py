@@ -23,7 +23,12 @@ def test_reading_matches_scikit_learn() -> None:
     trained = train_models()
     model = load_model()
     table = load_table()
-    for text in ("我爸突然晕倒了叫不醒", "血压150/95 头不痛", "my chest hurts really bad", "去年中风过"):
+    for text in (
+        "我爸突然晕倒了叫不醒",
+        "血压150/95 头不痛",
+        "my chest hurts really bad",
+        "去年中风过",
+    ):
         view = prepare(text, table.mend).spaced
         expected = trained.flag.predict_proba(trained.vectoriser.transform([view]))[0, 1]
         assert model.emergency_probability(view) == pytest.approx(expected, abs=1e-3)

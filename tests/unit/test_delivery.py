@@ -432,7 +432,13 @@ def test_every_deliverer_has_its_own_worker_id() -> None:
 
 # ---- red-flag alerts never fail quietly --------------------------------------------------------
 
-RED_FLAG_VALUES = {"name": "张秀兰", "phone": "138 0013 8000", "reasons": "急性胸痛", "words": "胸口疼得厉害", "number": "120"}
+RED_FLAG_VALUES = {
+    "name": "张秀兰",
+    "phone": "138 0013 8000",
+    "reasons": "急性胸痛",
+    "words": "胸口疼得厉害",
+    "number": "120",
+}
 
 
 async def _staff_accounts(db: Database, now: datetime) -> dict[str, int]:
