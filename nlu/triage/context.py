@@ -39,6 +39,7 @@ class Cues:
     well: re.Pattern[str]
     chronic: re.Pattern[str]
     past: re.Pattern[str]
+    past_readings: re.Pattern[str]  # the past for a reading: yesterday too
     present: re.Pattern[str]
     framing: re.Pattern[str]
     extreme: re.Pattern[str]
@@ -59,6 +60,7 @@ class Cues:
             chronic=fast(joined("chronic_zh")),
             well=fast(joined("well")),
             past=fast(joined("past_zh", "past_en")),
+            past_readings=fast(joined("past_zh", "past_en", "past_readings")),
             present=fast(joined("present")),
             framing=fast(joined("knowledge", "hypothetical")),
             extreme=fast(joined("extreme")),

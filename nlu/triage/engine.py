@@ -196,7 +196,8 @@ def _current_clauses(table: Table, spaced: str) -> str:
     one says it is now again ("上个月低血糖过一回 测了3.5 吃了块糖就好了" is all past;
     "去年血压200/120，现在130/80" reads as 130/80)."""
     # With nothing told as past, no clause need be dropped.
-    kept = _clauses_told_now(table, spaced) if table.cues.past.search(spaced) else [spaced]
+    past = table.cues.past_readings
+    kept = _clauses_told_now(past, table, spaced) if past.search(spaced) else [spaced]
     current = _ABOUT.sub(r"\1十", " ".join(kept))
     if _DIABETES.search(current):
         current = _MEASURED.sub("血糖", _DIABETES_EN_METER.sub("glucose", current))
@@ -206,12 +207,12 @@ def _current_clauses(table: Table, spaced: str) -> str:
     return _MEASURED_HUNDREDS.sub("血压", current)
 
 
-def _clauses_told_now(table: Table, spaced: str) -> list[str]:
+def _clauses_told_now(past: re.Pattern[str], table: Table, spaced: str) -> list[str]:
     kept, in_past = [], False
     for part in _CLAUSE.split(spaced):
         if table.cues.present.search(part):
             in_past = False
-        if table.cues.past.search(part):
+        if past.search(part):
             in_past = True
         if not in_past:
             kept.append(part)
