@@ -37,6 +37,7 @@ class Cues:
     strong: re.Pattern[str]
     calm: re.Pattern[str]
     well: re.Pattern[str]
+    joking: re.Pattern[str]
     chronic: re.Pattern[str]
     past: re.Pattern[str]
     past_readings: re.Pattern[str]  # the past for a reading: yesterday too
@@ -59,6 +60,7 @@ class Cues:
             calm=fast(joined("calm_zh", "calm_en", "past_en", "knowledge", "hypothetical")),
             chronic=fast(joined("chronic_zh")),
             well=fast(joined("well")),
+            joking=fast(joined("joking")),
             past=fast(joined("past_zh", "past_en")),
             past_readings=fast(joined("past_zh", "past_en", "past_readings")),
             present=fast(joined("present")),
@@ -129,7 +131,12 @@ def about_now(cues: Cues, view: str, match: re.Match[str], english: bool) -> boo
     around = view[left : match.start()] + " " + view[match.end() : right]
     if _told_as_past(cues, view, match):  # 上周突然晕倒过一次: 突然 is part of the story
         return bool(cues.extreme.search(around))
-    if not (cues.calm.search(view, left, right) or _long_standing(cues, view, match, left, right)):
+    calm = (
+        cues.calm.search(view, left, right)
+        or _long_standing(cues, view, match, left, right)
+        or cues.joking.search(view)
+    )
+    if not calm:
         return True
     if not cues.strong.search(around):
         return False
