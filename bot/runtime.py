@@ -27,6 +27,7 @@ from flows.clock import Clock, SystemClock
 from flows.signing.jobs import expire_ended_contracts
 from nlu.client import NluClient
 from nlu.server import RasaServer
+from nlu.triage import warm_up as warm_up_triage
 from storage.database import Database
 from storage.deployment import database_uses, has_users, mark_database_use
 from storage.fsm_storage import purge_abandoned_conversations
@@ -221,6 +222,7 @@ async def running(
     if settings.nlu_autostart:
         # In the background: menus and triage work at once, understanding once Rasa is up.
         rasa_start = asyncio.create_task(rasa.start_if_needed())
+    warm_up_triage()
     dp = build_dispatcher(settings, db, clock, nlu=nlu)
     i18n = make_i18n(settings.centre.centre.default_language)
     deliverer = Deliverer(bot, db.sessionmaker, clock, settings.centre, i18n)

@@ -70,8 +70,22 @@ def _simplified() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")  # traditional characters read as simplified (發紫 → 发紫)
 
 
+@cache
+def _traditional() -> frozenset[str]:
+    """The characters OpenCC changes: a message with none of them need not be converted."""
+    every = "".join(chr(code) for code in range(0x3400, 0xA000))
+    simplified = _simplified().convert(every)
+    if len(simplified) != len(every):  # a one-to-many mapping: convert every message instead
+        return frozenset(every)
+    return frozenset(a for a, b in zip(every, simplified, strict=True) if a != b)
+
+
+def simplified(text: str) -> str:
+    return _simplified().convert(text) if not _traditional().isdisjoint(text) else text
+
+
 def prepare(text: str, mend: Mender) -> Views:
-    text = _simplified().convert(nfkc_within_bounds(text[:MAX_TEXT])).lower()
+    text = simplified(nfkc_within_bounds(text[:MAX_TEXT])).lower()
     text = _INVISIBLE.sub(" ", text)
     text = text.replace("\u2019", "'").replace("`", "'")  # can’t → can't
     text = mend(text.replace("\r\n", "\n").replace("\r", "\n"))
