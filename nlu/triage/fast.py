@@ -122,9 +122,26 @@ def fast(pattern: str) -> re.Pattern[str]:
     return fast_with_starts(pattern)[0]
 
 
+# Characters so common in messages (and in floods of numerals) that an option starting with
+# one is tried almost everywhere: such an option starts at its second character instead and
+# looks back for the first (一动不动 → 动(?<=一动)不动), when that second character is plain.
+# (Not 不 or 没: a match starting after them would read as negated, 不省人事 as "not 省人事".)
+COMMON = frozenset("一二三四五六七八九十两人我他她的了是在有这那就都也还又很好大小老")
+_SPECIAL = frozenset("\\()[]{}?*+.^$|")
+
+
+def _rare_start(option: str) -> str:
+    first, second, rest = option[:1], option[1:2], option[2:]
+    if first not in COMMON or not second or second in _SPECIAL or rest[:1] in ("?", "*", "+", "{"):
+        return option
+    return f"{second}(?<={first}{second}){rest}"
+
+
 def fast_with_starts(pattern: str) -> tuple[re.Pattern[str], frozenset[str]]:
     """fast(pattern), and the characters a match can start with: a message with none of them
     need not be searched at all."""
-    options = [_plain_start(o) for part in _top_level(pattern) for o in _spread(part)]
+    options = [
+        _rare_start(_plain_start(o)) for part in _top_level(pattern) for o in _spread(part)
+    ]
     starts = frozenset(option[0] for option in options)
     return re.compile("|".join(_by_first_character(options))), starts

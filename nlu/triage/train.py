@@ -105,9 +105,9 @@ def arrays(trained: Trained) -> dict[str, np.ndarray]:
     vocabulary = trained.vectoriser.vocabulary_
     return {
         "vocabulary": np.array("\n".join(sorted(vocabulary, key=vocabulary.__getitem__))),
-        "idf": trained.vectoriser.idf_.astype(np.float32),
-        "flag_coef": trained.flag.coef_[0].astype(np.float32),
-        "flag_intercept": np.float32(trained.flag.intercept_[0]),
+        "idf": trained.vectoriser.idf_,  # float64: the probability matches scikit-learn
+        "flag_coef": trained.flag.coef_[0],
+        "flag_intercept": np.float64(trained.flag.intercept_[0]),
         "kinds": np.array(list(trained.kind.classes_)),
         "kind_coef": trained.kind.coef_.astype(np.float16),
         "kind_intercept": trained.kind.intercept_.astype(np.float32),
