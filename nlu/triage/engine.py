@@ -138,6 +138,8 @@ def _shows(
             near = _near(table, sign, view, match, limits)
             if near is None:
                 continue
+            if sign.about_near and negated(table.cues, view, match.start(), sign.english):
+                continue  # 没吐: the sign itself is denied, wherever the story is told
             if about_now(table.cues, view, near if sign.about_near else match, sign.english):
                 return True
     return False
@@ -226,8 +228,8 @@ def _reading_categories(table: Table, views: Views, limits: TriageThresholds) ->
     spaced = views.spaced
     if not (might_hold_reading(spaced) or _MEASURE_VERB.search(spaced)):
         return  # no reading can be found: spare the clause work
-    if _METER_FAULT.search(spaced) or table.cues.well.search(spaced):
-        return  # the meter is broken, or the person feels well
+    if _METER_FAULT.search(spaced):
+        return  # the readings are the broken meter's
     (systolic, diastolic), glucose = pressure_parts_and_glucose(
         _current_clauses(table, views.spaced)
     )
@@ -240,8 +242,11 @@ def _reading_categories(table: Table, views: Views, limits: TriageThresholds) ->
         or (diastolic is not None and diastolic >= limits.pregnancy_diastolic_high)
     ) and table.pregnant.search(views.compact):
         yield "obstetric"  # severe pre-eclampsia range
-    # The last reading told is the one that stands ("早上3.8，吃了饭现在6.5").
-    if glucose and not limits.glucose_low <= glucose[-1] <= limits.glucose_high:
+    # The last reading told is the one that stands ("早上3.8，吃了饭现在6.5"); someone who
+    # feels well after a low or high reading is not an emergency (a blood pressure at the
+    # threshold is, with or without symptoms).
+    outside = glucose and not limits.glucose_low <= glucose[-1] <= limits.glucose_high
+    if outside and not table.cues.well.search(spaced):
         yield "glucose"
 
 
@@ -259,10 +264,24 @@ def _weighed_with_model(words: set[str], spaced: str) -> set[str]:
         return words
     if probability < model.veto:
         return words & _UNVETOED
-    if not words and probability >= model.fire:
+    if not words and probability >= model.fire and not _told_calmly(spaced):
         kind = model.likeliest_kind(spaced)
         return {kind} if kind else set()
     return words
+
+
+_DENIAL = re.compile(r"\b(?:no|not|never|without)\b|没有|没|不是")
+
+
+def _told_calmly(spaced: str) -> bool:
+    """What the model cannot weigh alone: a what-if or a joke, or symptoms denied one by one
+    ("no blackout, no vomiting, not on blood thinners"). The signs read those in context."""
+    cues = load_table().cues
+    return bool(
+        cues.framing.search(spaced)
+        or cues.joking.search(spaced)
+        or len(_DENIAL.findall(spaced, 0, 2000)) >= 2
+    )
 
 
 def assess(text: str, thresholds: TriageThresholds = TriageThresholds()) -> TriageResult:

@@ -140,8 +140,6 @@ def _rare_start(option: str) -> str:
 def fast_with_starts(pattern: str) -> tuple[re.Pattern[str], frozenset[str]]:
     """fast(pattern), and the characters a match can start with: a message with none of them
     need not be searched at all."""
-    options = [
-        _rare_start(_plain_start(o)) for part in _top_level(pattern) for o in _spread(part)
-    ]
+    options = [_rare_start(_plain_start(o)) for part in _top_level(pattern) for o in _spread(part)]
     starts = frozenset(option[0] for option in options)
     return re.compile("|".join(_by_first_character(options))), starts
