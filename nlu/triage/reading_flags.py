@@ -1,0 +1,98 @@
+"""Readings past the thresholds (blood pressure, glucose) as red flags: only what is told as
+now counts, and the words people put around a reading are read too (量了三次都是一百八几)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from nlu.readings import might_hold_reading, pressure_parts_and_glucose
+from nlu.triage.table import Table
+from nlu.triage.text import Views
+from nlu.triage.thresholds import TriageThresholds
+
+# Clauses: punctuation, or a space between two Chinese characters (people who type no
+# punctuation part their phrases with spaces).
+_CLAUSE = re.compile(r"[,，。！!？?；;\n]|(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
+# "The meter is broken": the readings in the message are not the person's.
+_METER_FAULT = re.compile(
+    r"(?:血压计|血糖仪|仪器|机器)(?:好像|可能)?(?:坏|不准|有问题|没电)|电池没电"
+    r"|\bmeter (?:is )?(?:broken|faulty|wrong)"
+)
+_ABOUT = re.compile(r"([一二三四五六七八九])几")  # 一百八几 → 一百八十: "a hundred and eighty-odd"
+# "sugar reading is 25", "glucose meter says 2.4": the words between are no part of the reading.
+_METER_WORDS = re.compile(
+    r"\b(?:meter|reading|level|monitor|machine)s?(?: (?:says|shows|reads|is|was|of))?\b"
+)
+
+
+# Someone with diabetes who writes "测了二十二点六" means their glucose; someone on blood
+# pressure pills who writes "量了三次都是一百八几" means their blood pressure.
+_DIABETES = re.compile(r"糖尿病|胰岛素|降糖药|血糖仪|\bdiabet|\binsulin\b|\btype ?[12]\b")
+_MEASURED = re.compile(r"测(?:了|得|出来|出|到)?(?:一下|下)?(?:个)?(?=[\d一二两三四五六七八九十])")
+_HYPERTENSION = re.compile(r"高血压|降压药|血压计")
+_MEASURED_BP = re.compile(
+    r"量(?:了|得|出来|出|到)?(?:一下|下|[一二两三四五六七八九十几]次)?(?:都是|是)?(?:个)?(?=[\d一二两三四五六七八九])"
+)
+# Whatever the context, a measured three-figure number is a blood pressure (量了三次都是一百九十几).
+_MEASURED_HUNDREDS = re.compile(
+    r"量(?:了|得|出来|出|到)?(?:一下|下|[一二两三四五六七八九十几]次)?(?:都是|是)?(?:个)?(?=[12]\d\d|[一两二]百)"
+)
+_DIABETES_EN_METER = re.compile(r"\bmeter (?:says|shows|reads|is)\b")
+
+
+def _current_clauses(table: Table, spaced: str) -> str:
+    """Drops what is told about the past: a clause with a past cue, and those after it until
+    one says it is now again ("上个月低血糖过一回 测了3.5 吃了块糖就好了" is all past;
+    "去年血压200/120，现在130/80" reads as 130/80)."""
+    # With nothing told as past, no clause need be dropped.
+    past = table.cues.past_readings
+    kept = _clauses_told_now(past, table, spaced) if past.search(spaced) else [spaced]
+    current = _ABOUT.sub(r"\1十", " ".join(kept))
+    if _DIABETES.search(current):
+        current = _MEASURED.sub("血糖", _DIABETES_EN_METER.sub("glucose", current))
+    current = _METER_WORDS.sub("", current)
+    if _HYPERTENSION.search(current):
+        current = _MEASURED_BP.sub("血压", current)
+    return _MEASURED_HUNDREDS.sub("血压", current)
+
+
+def _clauses_told_now(past: re.Pattern[str], table: Table, spaced: str) -> list[str]:
+    kept, in_past = [], False
+    for part in _CLAUSE.split(spaced):
+        if table.cues.present.search(part):
+            in_past = False
+        if past.search(part):
+            in_past = True
+        if not in_past:
+            kept.append(part)
+    return kept
+
+
+_MEASURE_VERB = re.compile(r"测|量|\bmeter\b")
+
+
+def reading_categories(table: Table, views: Views, limits: TriageThresholds) -> Iterator[str]:
+    spaced = views.spaced
+    if not (might_hold_reading(spaced) or _MEASURE_VERB.search(spaced)):
+        return  # no reading can be found: spare the clause work
+    if _METER_FAULT.search(spaced):
+        return  # the readings are the broken meter's
+    (systolic, diastolic), glucose = pressure_parts_and_glucose(
+        _current_clauses(table, views.spaced)
+    )
+    if (systolic is not None and systolic >= limits.systolic_high) or (
+        diastolic is not None and diastolic >= limits.diastolic_high
+    ):
+        yield "bp_crisis"
+    elif (
+        (systolic is not None and systolic >= limits.pregnancy_systolic_high)
+        or (diastolic is not None and diastolic >= limits.pregnancy_diastolic_high)
+    ) and table.pregnant.search(views.compact):
+        yield "obstetric"  # severe pre-eclampsia range
+    # The last reading told is the one that stands ("早上3.8，吃了饭现在6.5"); someone who
+    # feels well after a low or high reading is not an emergency (a blood pressure at the
+    # threshold is, with or without symptoms).
+    outside = glucose and not limits.glucose_low <= glucose[-1] <= limits.glucose_high
+    if outside and not table.cues.well.search(spaced):
+        yield "glucose"

@@ -1,0 +1,41 @@
+"""The word signs weighed with the model (nlu/triage/model.py)."""
+
+from __future__ import annotations
+
+import re
+
+from nlu.triage.model import load_model
+from nlu.triage.table import load_table
+
+# A cry for help stands whatever the model reads: nothing may talk the bot out of 救命.
+_UNVETOED = frozenset({"distress"})
+
+
+def weighed_with_model(words: set[str], spaced: str) -> set[str]:
+    """The word signs, weighed with the model: it overrules them when it is sure the message
+    is calm (a look-alike the signs match), and raises a red flag of its own when it is sure of
+    an emergency they missed."""
+    model = load_model()
+    probability = model.emergency_probability(spaced)
+    if probability is None:
+        return words
+    if probability < model.veto:
+        return words & _UNVETOED
+    if not words and probability >= model.fire and not _told_calmly(spaced):
+        kind = model.likeliest_kind(spaced)
+        return {kind} if kind else set()
+    return words
+
+
+_DENIAL = re.compile(r"\b(?:no|not|never|without)\b|没有|没|不是")
+
+
+def _told_calmly(spaced: str) -> bool:
+    """What the model cannot weigh alone: a what-if or a joke, or symptoms denied one by one
+    ("no blackout, no vomiting, not on blood thinners"). The signs read those in context."""
+    cues = load_table().cues
+    return bool(
+        cues.framing.search(spaced)
+        or cues.joking.search(spaced)
+        or len(_DENIAL.findall(spaced, 0, 2000)) >= 2
+    )
