@@ -93,7 +93,7 @@ def test_held_out_set_false_alarms_within_budget() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 10's bar: 294 of 304 held-out emergencies are caught (10 missed, in 8 categories)",
+    reason="issue 10's bar: 294 of 304 held-out emergencies caught (10 missed, in 8 categories)",
 )
 def test_held_out_set_every_emergency_caught() -> None:
     result, _ = measure("held_out.yml")
