@@ -16,7 +16,12 @@ import numpy as np
 from nlu.triage.grams import gram_counts
 
 MODEL = Path(__file__).with_name("model.npz")
-MIN_EVIDENCE = 4  # known character pairs or triples a message needs before the model judges it
+MIN_EVIDENCE = 4  # known character pairs or triples with a letter in them, before it judges
+
+
+def _wordlike(gram: str) -> bool:
+    """Evidence is in words: a phone number or a date (138 1234 5678) tells nothing."""
+    return len(gram) > 1 and any(char.isalpha() for char in gram)
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ class Model:
         if found is None:
             return None
         columns, values = found
-        if sum(1 for c in columns.tolist() if len(self.vocabulary[c]) > 1) < MIN_EVIDENCE:
+        if sum(1 for c in columns.tolist() if _wordlike(self.vocabulary[c])) < MIN_EVIDENCE:
             return None
         score = self.flag_intercept + float(values @ self.flag_coef[columns])
         return 1.0 / (1.0 + math.exp(-score))

@@ -173,3 +173,13 @@ def test_adversarial_input_never_raises(text: str, caplog: pytest.LogCaptureFixt
 def test_a_reading_after_a_long_numeral_run_is_still_checked() -> None:
     assert assess("十" * 4000 + "。血压210/120").categories == ("bp_crisis",)
     assert assess("十万" * 1900 + "。血糖二十五点五").categories == ("glucose",)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["138 1234 5678", "13812345678", "1950-2-28", "12345", "1948", "张秀兰", "幸福一社区3栋2单元",
+     "一九四五年三月五号", "李建华", "女", "2"],
+)  # fmt: skip
+def test_answers_typed_into_forms_are_not_red_flags(answer: str) -> None:
+    # Triage reads every message in any state: a phone number, a date or a name must pass.
+    assert not assess(answer).red_flag, assess(answer)
