@@ -101,15 +101,17 @@ class RedFlag(Filter):
 # ---- red flags ----------------------------------------------------------------------------
 
 
-def emergency_keyboard(centre: CentreConfig) -> InlineKeyboardMarkup:
+def emergency_keyboard(centre: CentreConfig, *, with_menu: bool) -> InlineKeyboardMarkup:
+    """The number, and the way back to the menu for someone who has one (someone still
+    registering carries on with the question they were at)."""
     number = centre.centre.emergency_number
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=_("📞 急救电话 {number}").format(number=number),
-                                  callback_data=ShowEmergencyNumber().pack())],
-            [InlineKeyboardButton(text=_("🏠 回主菜单"), callback_data=BackToMenu().pack())],
-        ]
-    )  # fmt: skip
+    rows = [[InlineKeyboardButton(text=_("📞 急救电话 {number}").format(number=number),
+                                  callback_data=ShowEmergencyNumber().pack())]]  # fmt: skip
+    if with_menu:
+        rows.append(
+            [InlineKeyboardButton(text=_("🏠 回主菜单"), callback_data=BackToMenu().pack())]
+        )
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 @triage_routes.message(RedFlag())
@@ -133,7 +135,8 @@ async def respond_to_emergency(
     first_aid = first_aid_for(triage.categories)
     if first_aid is not None:
         warning += "\n\n" + _("等救护车时：{advice}").format(advice=_(first_aid))
-    await message.answer(warning, reply_markup=emergency_keyboard(centre))
+    keyboard = emergency_keyboard(centre, with_menu=user.is_onboarded)
+    await message.answer(warning, reply_markup=keyboard)
     await understanding.record_red_flag(user, triage)
     team = await understanding.care_team(user)
     if not team:

@@ -45,7 +45,7 @@ async def test_red_flag_mid_onboarding_is_answered_and_not_taken_as_a_name(
         await chat.press(label)
     replies = await chat.say("我胸口疼得厉害，喘不上气")
     assert "请马上拨打 120" in replies[0].text
-    assert chat.buttons()[0].text == "📞 急救电话 120"
+    assert [b.text for b in chat.buttons()] == ["📞 急救电话 120"]  # no menu yet to go back to
     await chat.press("急救电话")
     assert chat.screen()[-1].kind == "alert" and "120" in chat.screen()[-1].text
     await chat.say("张秀兰")  # onboarding carries on where it was
@@ -63,6 +63,8 @@ async def test_red_flag_alerts_the_residents_care_team(
     replies = await resident.say("我爸突然口角歪斜，说话不清楚了")
     assert "请马上拨打 120" in replies[0].text
     assert "记下发病的时间" in replies[0].text  # the stroke line of first aid
+    shown = [button.text for button in resident.buttons()]
+    assert "📞 急救电话 120" in shown and "🏠 回主菜单" in shown  # a registered resident has a menu
     assert "已通知您的家庭医生团队" in replies[-1].text
     alert = doctor.last_text()
     assert alert.startswith("🚨 紧急：居民 张秀兰（138 0013 8000）")
