@@ -5,8 +5,9 @@ lexicon.yml):
 2. no calm cue near it: it fires;
 3. told as the past (去年, 上周 before it, with no word of now such as 今天 or 现在 between):
    only an extreme cue (救命) makes it fire;
-4. a calm cue near it (万一, 挂什么科, 电视上, 哈哈) silences it unless an urgent cue (突然,
-   刚才, 厉害, right now) is there too, outside the symptom's own words;
+4. a calm cue near it (万一, 挂什么科, 电视上), a long-standing state (几十年了都这样) or a
+   joke anywhere in the message (哈哈) silences it unless an urgent cue (突然, 刚才, 厉害,
+   right now) is there too, outside the symptom's own words;
 5. a "what if" or knowledge framing (万一突然中风怎么办) still wins over urgency, except over
    the extreme cues (救命, help!).
 

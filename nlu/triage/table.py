@@ -1,8 +1,9 @@
 """The category table (categories.yml) and the words it is written in (lexicon.yml), compiled.
 
 A category is a published emergency criterion with its source; its signs are patterns in the
-lexicon's words. A sign may need a second pattern near it (`with`: fever near a baby's age),
-and a check on what that found (`check`: the age is under three months).
+lexicon's words. A sign may need a second pattern near it (`with`, within `within` characters:
+a baby's age near a fever), a check on what that found (`check`: the age is under three
+months), and be judged where that second pattern is told (`about: with`).
 """
 
 from __future__ import annotations
