@@ -21,8 +21,8 @@ from flows.signing.family import routes as signing_family
 from flows.signing.review_router import routes as signing_review
 from flows.signing.router import routes as signing
 from flows.signing.service import SigningService
+from flows.understanding.emergency import triage_routes as triage
 from flows.understanding.router import routes as understanding
-from flows.understanding.router import triage_routes as triage
 from flows.understanding.service import UnderstandingService
 from storage.models import User
 

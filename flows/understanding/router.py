@@ -1,14 +1,11 @@
-"""Free text. Red-flag triage comes first, for everyone, in any conversation state, on texts,
-edits and captions alike: someone typing 胸口疼得厉害 at the name question must hear "call 120",
-not be registered as a name.
-Then, for registered users, Rasa's reading of the words opens the slice that owns them."""
+"""Free text from registered users, after red-flag triage (emergency.py) has let it pass: Rasa's
+reading of the words opens the slice that owns them, or one clarifying question is asked."""
 
 from __future__ import annotations
 
 import logging
 
 from aiogram import Bot, F
-from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -20,20 +17,18 @@ from flows.centre import CentreConfig
 from flows.menu.buttons import main_menu_keyboard
 from flows.menu.callbacks import BackToMenu
 from flows.menu.router import show_help
-from flows.onboarding.service import display_phone, unlinkable
 from flows.routes import SliceRoutes
 from flows.settings.router import language_keyboard
 from flows.signing.router import open_signing_for
 from flows.signing.service import SigningService
-from flows.texts import LANGUAGE_PROMPT, N_, join_list
-from flows.understanding.red_flags import CATEGORY_NAMES, first_aid_for, quoted
-from flows.understanding.service import RED_FLAG_ALERT, UnderstandingService, thresholds_from
+from flows.texts import LANGUAGE_PROMPT, N_
+from flows.understanding.emergency import respond_to_emergency
+from flows.understanding.service import UnderstandingService
 from nlu.client import NluClient, Understanding
-from nlu.triage import TriageResult, assess
+from nlu.triage import TriageResult
 from storage.models import User
 
 log = logging.getLogger(__name__)
-triage_routes = SliceRoutes("triage")
 routes = SliceRoutes("understanding")
 
 CONFIDENT = 0.6  # below this, ask one clarifying question instead of guessing
@@ -71,106 +66,12 @@ INTENT_LABELS = {
 }
 
 
-class ShowEmergencyNumber(CallbackData, prefix="sos"):
-    pass
-
-
 class PickIntent(CallbackData, prefix="nlu"):
     intent: str
 
 
 class SendToDoctor(CallbackData, prefix="ask"):
     send: bool
-
-
-class RedFlag(Filter):
-    """Matches words that triage reads as an emergency, in a text, an edited text or the
-    caption of a photo, file or video; hands the result on. (Filters run before the services
-    exist, so this one works from the centre's thresholds alone.)"""
-
-    async def __call__(
-        self, message: Message, centre: CentreConfig
-    ) -> bool | dict[str, TriageResult]:
-        words = message.text or message.caption
-        if not words or words.startswith("/"):
-            return False
-        result = assess(words, thresholds_from(centre))
-        return {"triage": result} if result.red_flag else False
-
-
-# ---- red flags ----------------------------------------------------------------------------
-
-
-def emergency_keyboard(centre: CentreConfig, *, with_menu: bool) -> InlineKeyboardMarkup:
-    """The number, and the way back to the menu for someone who has one (someone still
-    registering carries on with the question they were at)."""
-    number = centre.centre.emergency_number
-    rows = [[InlineKeyboardButton(text=_("📞 急救电话 {number}").format(number=number),
-                                  callback_data=ShowEmergencyNumber().pack())]]  # fmt: skip
-    if with_menu:
-        rows.append(
-            [InlineKeyboardButton(text=_("🏠 回主菜单"), callback_data=BackToMenu().pack())]
-        )
-    return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-@triage_routes.message(RedFlag())
-@triage_routes.edited_message(RedFlag())
-async def respond_to_emergency(
-    message: Message,
-    triage: TriageResult,
-    user: User,
-    understanding: UnderstandingService,
-    centre: CentreConfig,
-    bot: Bot,
-    i18n: I18n,
-) -> None:
-    """First the person is told to call 120, then their care team is alerted."""
-    number = centre.centre.emergency_number
-    warning = _(
-        "⚠️ 您说的情况可能很危险。\n"
-        "请马上拨打 {number} 急救电话！\n\n"
-        "身边有人的话，请他们帮您打电话、打开家门。"
-    ).format(number=number)
-    first_aid = first_aid_for(triage.categories)
-    if first_aid is not None:
-        warning += "\n\n" + _("等救护车时：{advice}").format(advice=_(first_aid))
-    keyboard = emergency_keyboard(centre, with_menu=user.is_onboarded)
-    await message.answer(warning, reply_markup=keyboard)
-    await understanding.record_red_flag(user, triage)
-    team = await understanding.care_team(user)
-    if not team:
-        return
-    resident = user.resident
-    alert = f"u{user.id}m{message.message_id}"  # an edit of the same message is the same alert
-    for member in team:
-        locale = member.language or centre.centre.default_language
-        values = {
-            "number": number,
-            "name": unlinkable(resident.name) if resident else "—",
-            "phone": display_phone(resident.phone) if resident and resident.phone else "—",
-            "reasons": join_list([i18n.gettext(CATEGORY_NAMES.get(c, c), locale=locale)
-                                  for c in triage.categories]),
-            "words": quoted(message.text or message.caption or ""),
-        }  # fmt: skip
-        try:
-            await bot.send_message(
-                member.telegram_id, i18n.gettext(RED_FLAG_ALERT, locale=locale).format(**values)
-            )
-        except Exception as exc:
-            log.warning("red-flag alert not sent at once (%s): queued", type(exc).__name__)
-            await understanding.retry_alert_later(member, values, alert=alert)
-    await message.answer(_("已通知您的家庭医生团队。"))
-
-
-@triage_routes.callback_query(ShowEmergencyNumber.filter())
-async def show_emergency_number(query: CallbackQuery, centre: CentreConfig) -> None:
-    await query.answer(
-        _("急救电话：{number}").format(number=centre.centre.emergency_number), show_alert=True
-    )
-
-
-# ---- understanding --------------------------------------------------------------------------
 
 
 @routes.message(F.text, ~F.text.startswith("/"))
