@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import record_audit
+from storage.locks import lock_row
 from storage.models import Consent, ConsentKind, Resident, User
 
 
@@ -18,15 +19,7 @@ async def lock_consents(session: AsyncSession, user_id: int) -> None:
     data under the user's consent, or withdraws it, does so one at a time and reads what the
     other committed. PostgreSQL: the user's row lock; SQLite: the database write lock, taken
     by a no-op write."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(select(User.id).where(User.id == user_id).with_for_update())
-        return
-    await session.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(id=User.id)
-        .execution_options(synchronize_session=False)
-    )
+    await lock_row(session, User.id, user_id, noop=User.id)
 
 
 async def latest_consent(session: AsyncSession, user_id: int, kind: ConsentKind) -> Consent | None:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from storage.locks import lock_row
 from storage.models import (
     Contract,
     ContractMember,
@@ -41,17 +42,7 @@ async def lock_household(session: AsyncSession, household_id: int) -> None:
     double tap cannot sign, renew or approve twice. Taken before `lock_doctor`, never after.
     PostgreSQL: a row lock (FOR NO KEY UPDATE: rows pointing at the household may still be
     added meanwhile); SQLite: the database write lock, taken by a no-op write."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(
-            select(Household.id).where(Household.id == household_id).with_for_update(key_share=True)
-        )
-        return
-    await session.execute(
-        update(Household)
-        .where(Household.id == household_id)
-        .values(created_at=Household.created_at)
-        .execution_options(synchronize_session=False)
-    )
+    await lock_row(session, Household.id, household_id, noop=Household.created_at, key_share=True)
 
 
 async def lock_doctor(session: AsyncSession, staff_id: str) -> Staff | None:
