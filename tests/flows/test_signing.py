@@ -74,6 +74,18 @@ async def household_request(
     return staff, resident
 
 
+async def signed_household(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
+    deliver: Callable, *staff_ids: str,
+) -> tuple[list[LocalChat], LocalChat]:  # fmt: skip
+    """household_request, approved by the first of the staff, with the notices delivered."""
+    staff, resident = await household_request(person, db, clock, centre, deliver, *staff_ids)
+    await staff[0].press("查看申请")
+    await staff[0].press("✅ 同意")
+    await deliver()
+    return staff, resident
+
+
 async def test_household_signs_by_buttons_and_doctor_approves(
     person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
     deliver: Callable,
@@ -141,12 +153,9 @@ async def test_renewal_change_of_doctor_and_cancellation(
     person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
     deliver: Callable,
 ) -> None:  # fmt: skip
-    [wang, chen], resident = await household_request(
+    [_wang, chen], resident = await signed_household(
         person, db, clock, centre, deliver, "dr-wang", "dr-chen"
     )
-    await wang.press("查看申请")
-    await wang.press("✅ 同意")
-    await deliver()
 
     # Renewal: offered only near the end; the notice 30 days before carries a one-tap button.
     await resident.say("📝 签约")

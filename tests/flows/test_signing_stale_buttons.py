@@ -14,7 +14,7 @@ from flows.clock import FrozenClock
 from flows.signing.callbacks import CardAction
 from storage.database import Database
 from storage.models import Contract, ContractState, WaitlistEntry
-from tests.flows.test_signing import household_request
+from tests.flows.test_signing import signed_household
 
 
 def _button(chat: LocalChat, label: str) -> tuple[str, int]:
@@ -36,12 +36,9 @@ async def test_an_old_cancel_confirmation_leaves_the_new_contract_alone(
     person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
     deliver: Callable,
 ) -> None:  # fmt: skip
-    [wang, chen], resident = await household_request(
+    [_wang, chen], resident = await signed_household(
         person, db, clock, centre, deliver, "dr-wang", "dr-chen"
     )
-    await wang.press("查看申请")
-    await wang.press("✅ 同意")
-    await deliver()
     # She starts cancelling, stops at the confirmation, and changes doctor instead.
     await resident.say("📝 签约")
     await resident.press("解约")
@@ -67,10 +64,7 @@ async def test_a_signed_household_cannot_join_the_waiting_list(
     person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
     deliver: Callable,
 ) -> None:  # fmt: skip
-    [wang], resident = await household_request(person, db, clock, centre, deliver, "dr-wang")
-    await wang.press("查看申请")
-    await wang.press("✅ 同意")
-    await deliver()
+    _staff, resident = await signed_household(person, db, clock, centre, deliver, "dr-wang")
     await resident.say("📝 签约")
     card = max(resident.messages_with_buttons())
     await resident.press_data(CardAction(action="waitlist").pack(), card)
