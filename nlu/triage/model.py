@@ -25,6 +25,14 @@ def _wordlike(gram: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """One message as the model reads it: its known n-grams and their weights."""
+
+    columns: np.ndarray
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
 class Model:
     vocabulary: tuple[str, ...]
     index: dict[str, int]
@@ -38,37 +46,33 @@ class Model:
     veto: float  # below this it overrules the word signs
     data_hash: str
 
-    def weights(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """The message's TF-IDF weights (sublinear, L2-normalised), as scikit-learn makes them."""
+    def read(self, text: str) -> Reading | None:
+        """The message's TF-IDF weights (sublinear, L2-normalised, as scikit-learn makes them);
+        None when it has too few known words to judge (an emoji, a name, Arabic): the model
+        then neither raises nor overrules a red flag."""
         counts = [(self.index[g], n) for g, n in gram_counts(text).items() if g in self.index]
-        if not counts:
-            return None
         columns = np.fromiter((c for c, _ in counts), dtype=np.int64, count=len(counts))
+        if sum(1 for c in columns.tolist() if _wordlike(self.vocabulary[c])) < MIN_EVIDENCE:
+            return None
         tf = np.fromiter(
             (1.0 + math.log(n) for _, n in counts), dtype=np.float64, count=len(counts)
         )
         values = tf * self.idf[columns]
-        return columns, values / np.linalg.norm(values)
+        return Reading(columns, values / np.linalg.norm(values))
 
-    def emergency_probability(self, text: str) -> float | None:
-        """None when the message has too few known words to judge (an emoji, a name, Arabic):
-        the model then neither raises nor overrules a red flag."""
-        found = self.weights(text)
-        if found is None:
-            return None
-        columns, values = found
-        if sum(1 for c in columns.tolist() if _wordlike(self.vocabulary[c])) < MIN_EVIDENCE:
-            return None
-        score = self.flag_intercept + float(values @ self.flag_coef[columns])
+    def probability(self, reading: Reading) -> float:
+        """How likely the message is an emergency happening now."""
+        score = self.flag_intercept + float(reading.values @ self.flag_coef[reading.columns])
         return 1.0 / (1.0 + math.exp(-score))
 
-    def likeliest_kind(self, text: str) -> str | None:
-        found = self.weights(text)
-        if found is None:
-            return None
-        columns, values = found
-        scores = self.kind_coef[:, columns].astype(np.float64) @ values + self.kind_intercept
+    def likeliest_kind(self, reading: Reading) -> str:
+        kind_coef = self.kind_coef[:, reading.columns].astype(np.float64)
+        scores = kind_coef @ reading.values + self.kind_intercept
         return self.kinds[int(np.argmax(scores))]
+
+    def emergency_probability(self, text: str) -> float | None:
+        reading = self.read(text)
+        return None if reading is None else self.probability(reading)
 
 
 @cache

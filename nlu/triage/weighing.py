@@ -17,14 +17,14 @@ def weighed_with_model(words: set[str], spaced: str) -> set[str]:
     is calm (a look-alike the signs match), and raises a red flag of its own when it is sure of
     an emergency they missed."""
     model = load_model()
-    probability = model.emergency_probability(spaced)
-    if probability is None:
+    reading = model.read(spaced)
+    if reading is None:
         return words
+    probability = model.probability(reading)
     if probability < model.veto:
         return words & _UNVETOED
     if not words and probability >= model.fire and not _told_calmly(spaced):
-        kind = model.likeliest_kind(spaced)
-        return {kind} if kind else set()
+        return {model.likeliest_kind(reading)}
     return words
 
 
