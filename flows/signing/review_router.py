@@ -20,9 +20,8 @@ from flows.routes import SliceRoutes
 from flows.signing import keyboards as kb
 from flows.signing.callbacks import Decide, Review
 from flows.signing.cards import build_card
-from flows.signing.router import problem_text
 from flows.signing.service import REJECT_REASONS, SigningProblem, SigningService
-from flows.signing.texts import card_text, person_label, request_summary
+from flows.signing.texts import card_text, person_label, problem_text, request_summary
 from flows.signing.words import REJECT_REASONS as REJECT_WORDS
 from flows.texts import join_list
 from storage import contracts as q

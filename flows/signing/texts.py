@@ -1,5 +1,6 @@
 """How signing speaks: package lines, the agreement summary, the family doctor card, the
-doctor's view of a request. Short lines an elderly reader takes in at a glance."""
+doctor's view of a request, why a press was refused. Short lines an elderly reader takes in
+at a glance."""
 
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ from flows.packages.service import (
     yearly_times,
 )
 from flows.signing.cards import ContractCard
-from flows.signing.service import DoctorChoice
+from flows.signing.service import DoctorChoice, SigningProblem
 from flows.signing.words import RELATIONS, ROLES, STATES
-from flows.texts import current_language, format_date, join_list, local_name
+from flows.texts import N_, current_language, format_date, join_list, local_name
 from storage.models import Contract, Relation, Resident, Sex
 
 
@@ -229,3 +230,23 @@ def request_summary(
             _("  服务包：{packages}").format(packages=packages),
         ]
     return "\n".join(lines)
+
+
+PROBLEMS = {
+    "not_allowed": N_("这个按钮不是给您的。"),
+    "no_longer_assigned": N_("这户居民已经不归您的团队负责了，他们的资料不再显示。"),
+    "already_covered": N_("有人已经签约或正在申请中，不能再签一次。"),
+    "doctor_full": N_("这位医生的名额刚刚签满了，请换一位。"),
+    "not_offered": N_("这个选项现在不能选了，请重新选一下。"),
+    "state_changed": N_("情况有变化，请看最新的签约卡。"),
+    "contract_replaced": N_("这个按钮是之前那份签约的，现在的签约没有改动。请看最新的签约卡。"),
+    "change_limit": N_("按规定，一年只能换 {n} 次医生。"),
+    "not_yet_renewable": N_("快到期时（最后 {days} 天）才能续约。"),
+}
+
+
+def problem_text(problem: SigningProblem, centre: CentreConfig) -> str:
+    policy = centre.contract
+    return _(PROBLEMS[problem.code]).format(
+        n=policy.doctor_changes_per_year, days=max(policy.renewal_notice_days)
+    )
