@@ -10,6 +10,9 @@ from typing import Any
 from aiogram import Router
 from aiogram.filters import Filter
 
+# What a handler calls after queuing a notice, so the delivery sweep runs now (dp["nudge"]).
+Nudge = Callable[[], None]
+
 Handler = Callable[..., Any]
 
 

@@ -4,8 +4,6 @@ flows/signing/router.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -14,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.centre import CentreConfig
 from flows.menu.buttons import main_menu_keyboard
 from flows.packages.service import package_by_id
+from flows.routes import Nudge
 from flows.signing import keyboards as kb
 from flows.signing.callbacks import CardAction, PackageInfo
 from flows.signing.cards import build_card
@@ -23,8 +22,6 @@ from flows.signing.texts import card_text, package_details, problem_text
 from flows.signing.wizard_handlers import start_signing
 from flows.texts import format_date
 from storage.models import ContractState, User
-
-Nudge = Callable[[], None]
 
 
 async def open_signing(

@@ -4,21 +4,18 @@ family doctor (who must agree), and cancelling the contract with a reason; each 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
 from flows.menu.buttons import main_menu_keyboard
+from flows.routes import Nudge
 from flows.signing import keyboards as kb
 from flows.signing.callbacks import CancelWhy, ChangeTo
 from flows.signing.service import SigningProblem, SigningService
 from flows.signing.texts import problem_text
 from flows.signing.words import CANCEL_REASONS
 from storage.models import ContractState, User
-
-Nudge = Callable[[], None]
 
 
 async def offer_other_doctors(message: Message, user: User, signing: SigningService) -> None:

@@ -5,8 +5,6 @@ the request's own family doctor decides, and nobody else's residents are ever sh
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +14,7 @@ from flows.menu.buttons import MenuButton, MenuPressed, main_menu_keyboard
 from flows.menu.service import staff_desk
 from flows.onboarding.service import unlinkable
 from flows.onboarding.texts import tag_label
-from flows.routes import SliceRoutes
+from flows.routes import Nudge, SliceRoutes
 from flows.signing import keyboards as kb
 from flows.signing.callbacks import Decide, Review
 from flows.signing.cards import build_card
@@ -28,7 +26,6 @@ from storage import contracts as q
 from storage.models import ContractState, User
 
 routes = SliceRoutes("signing-review")
-Nudge = Callable[[], None]
 LISTED = 20  # residents shown at once in 👥 居民
 
 

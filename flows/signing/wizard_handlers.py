@@ -4,7 +4,6 @@ Registered in order by flows/signing/router.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
@@ -14,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from flows.centre import CentreConfig
 from flows.menu.buttons import main_menu_keyboard
 from flows.packages.service import Offer
+from flows.routes import Nudge
 from flows.signing import keyboards as kb
 from flows.signing.callbacks import Wizard
 from flows.signing.family import start_family_member
@@ -27,11 +27,9 @@ from flows.signing.service import (
     SigningService,
 )
 from flows.signing.steps import Signing, ask_who
-from flows.signing.texts import agreement_summary, offers_text, person_label, problem_text
+from flows.signing.texts import PROBLEMS, agreement_summary, offers_text, person_label, problem_text
 from flows.texts import local_name
 from storage.models import User
-
-Nudge = Callable[[], None]
 
 
 async def start_signing(
@@ -149,7 +147,7 @@ async def _on_doctor(turn: Turn, value: str) -> None:
     choices = await turn.signing.doctor_choices(turn.user, len(data.get("who", [])))
     choice = next((c for c in choices.offered if c.staff_id == value), None)
     if choice is None:
-        await turn.query.answer(_("这位医生的名额刚刚签满了，请换一位。"), show_alert=True)
+        await turn.query.answer(_(PROBLEMS["doctor_full"]), show_alert=True)
         return
     await turn.settle()
     await turn.state.update_data(doctor=value, pkg_index=0, packages={})
@@ -293,7 +291,7 @@ async def _on_confirm(turn: Turn, value: str) -> None:
         await turn.signing.request(turn.user, str(data.get("doctor")), chosen, int(data["term"]))
     except DoctorFull:
         await turn.settle()
-        await turn.message.answer(_("这位医生的名额刚刚签满了，请换一位。"))
+        await turn.message.answer(_(PROBLEMS["doctor_full"]))
         await ask_doctor(turn, len(chosen))
         return
     except AlreadyCovered:
