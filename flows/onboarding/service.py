@@ -16,15 +16,6 @@ from flows.admin.service import invite_hash
 from flows.centre import CentreConfig, StaffRole
 from flows.clock import Clock
 from flows.onboarding.person import ProfileDraft, erase_health_facts, priority_tags
-
-# Other slices and tests import these person rules from here; they keep working.
-from flows.onboarding.person import age_on as age_on
-from flows.onboarding.person import clean_name as clean_name
-from flows.onboarding.person import display_phone as display_phone
-from flows.onboarding.person import may_be_pregnant as may_be_pregnant
-from flows.onboarding.person import name_has_link as name_has_link
-from flows.onboarding.person import parse_birth_date as parse_birth_date
-from flows.onboarding.person import unlinkable as unlinkable
 from storage.audit import record_audit
 from storage.consents import has_consent, lock_consents, record_consent
 from storage.invites import ClaimedInvite, claim_invite

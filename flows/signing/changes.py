@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flows.catalogue import N_
-from flows.onboarding.service import unlinkable
+from flows.onboarding.person import unlinkable
 from flows.packages.service import free_packages
 from flows.signing.context import SigningContext
 from flows.signing.doctors import offer_freed_places, take_places

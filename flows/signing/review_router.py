@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.centre import CentreConfig
 from flows.menu.buttons import MenuButton, MenuPressed, main_menu_keyboard
 from flows.menu.service import staff_desk
-from flows.onboarding.service import unlinkable
+from flows.onboarding.person import unlinkable
 from flows.onboarding.texts import tag_label
 from flows.routes import Nudge, SliceRoutes
 from flows.signing import keyboards as kb

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from babel.dates import get_day_names
 
 from flows.centre import CentreConfig, Package
-from flows.onboarding.service import age_on, unlinkable
+from flows.onboarding.person import age_on, unlinkable
 from flows.onboarding.texts import tag_label
 from flows.packages.service import (
     NotEligible,
