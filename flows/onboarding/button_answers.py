@@ -23,9 +23,9 @@ from flows.onboarding.form import (
     neighbour_step,
     save_draft,
 )
-from flows.onboarding.person import ProfileDraft, clean_name, plausible_birth_date
 from flows.onboarding.service import OnboardingService, ProfileIncomplete
 from flows.onboarding.texts import full_privacy_notice, tags_sentence
+from flows.person import ProfileDraft, clean_name, plausible_birth_date
 from flows.prompts import buttons_taken_away
 from flows.settings.service import SettingsService
 from flows.texts import join_list, local_name, month_name

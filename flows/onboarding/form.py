@@ -12,9 +12,9 @@ from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
 from flows.onboarding import keyboards as kb
-from flows.onboarding.person import ProfileDraft, clean_name, may_be_pregnant, priority_tags
 from flows.onboarding.service import OnboardingService
 from flows.onboarding.texts import privacy_summary, profile_summary, tags_sentence
+from flows.person import ProfileDraft, clean_name, may_be_pregnant, priority_tags
 from flows.prompts import ask_with_buttons
 from flows.texts import LANGUAGE_PROMPT
 

@@ -1,6 +1,6 @@
 """Onboarding rules: consent first, then the profile, priority tags derived from it, and
 staff joining with a one-time invite. No aiogram here. The rules about a person themselves
-(names, phones, ages, tags) live in flows.onboarding.person."""
+(names, phones, ages, tags) live in flows.person."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from flows.admin.service import invite_hash
 from flows.centre import CentreConfig, StaffRole
 from flows.clock import Clock
-from flows.onboarding.person import ProfileDraft, erase_health_facts, priority_tags
+from flows.person import ProfileDraft, erase_health_facts, priority_tags
 from storage.audit import record_audit
 from storage.consents import has_consent, lock_consents, record_consent
 from storage.invites import ClaimedInvite, claim_invite

@@ -7,7 +7,7 @@ from datetime import date
 from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
-from flows.onboarding.person import ProfileDraft, age_on, display_phone
+from flows.person import ProfileDraft, age_on, display_phone
 from flows.texts import format_date, join_list, local_name
 from storage.models import Pregnancy, Sex
 

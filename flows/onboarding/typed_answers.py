@@ -16,7 +16,8 @@ from flows.onboarding.form import (
     neighbour_step,
     save_draft,
 )
-from flows.onboarding.person import (
+from flows.onboarding.service import OnboardingService
+from flows.person import (
     age_on,
     clean_address,
     clean_name,
@@ -24,7 +25,6 @@ from flows.onboarding.person import (
     normalise_phone,
     parse_birth_date,
 )
-from flows.onboarding.service import OnboardingService
 
 
 async def typed_name(

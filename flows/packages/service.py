@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 
 from flows.centre import CentreConfig, Package, PackageItem
-from flows.onboarding.person import age_on
+from flows.person import age_on
 from storage.models import Pregnancy, Resident, Sex
 
 PERIODS_PER_YEAR = {"year": 1, "quarter": 4, "month": 12}

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.centre import CentreConfig
 from flows.clock import Clock
-from flows.onboarding.person import erase_health_facts
+from flows.person import erase_health_facts
 from storage.audit import record_audit
 from storage.consents import (
     has_consent,

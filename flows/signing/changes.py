@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flows.catalogue import N_
-from flows.onboarding.person import unlinkable
 from flows.packages.service import free_packages
+from flows.person import unlinkable
 from flows.signing.context import SigningContext
 from flows.signing.doctors import offer_freed_places, take_places
 from flows.signing.household import MemberOption, members

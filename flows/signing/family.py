@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
 from flows.onboarding import keyboards as profile_kb
-from flows.onboarding.person import (
+from flows.person import (
     clean_name,
     may_be_pregnant,
     name_has_link,

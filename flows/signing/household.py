@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flows.onboarding.person import ProfileDraft, clean_name, may_be_pregnant, priority_tags
 from flows.packages.service import Offer, Person, offers_for
+from flows.person import ProfileDraft, clean_name, may_be_pregnant, priority_tags
 from flows.signing.context import SigningContext
 from flows.signing.problems import NotOffered
 from storage import contracts as q

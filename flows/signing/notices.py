@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.catalogue import N_
 from flows.centre import CentreConfig
-from flows.onboarding.person import unlinkable
+from flows.person import unlinkable
 from flows.signing.words import REJECT_REASONS
 from storage.contracts import cancel_pending_messages, staff_users
 from storage.models import Contract, Priority, Role, User

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.centre import CentreConfig
 from flows.menu.buttons import MenuButton, MenuPressed, main_menu_keyboard
 from flows.menu.service import staff_desk
-from flows.onboarding.person import unlinkable
 from flows.onboarding.texts import tag_label
+from flows.person import unlinkable
 from flows.routes import Nudge, SliceRoutes
 from flows.signing import keyboards as kb
 from flows.signing.callbacks import Decide, Review

@@ -10,7 +10,6 @@ from aiogram.utils.i18n import gettext as _
 from babel.dates import get_day_names
 
 from flows.centre import CentreConfig, Package
-from flows.onboarding.person import age_on, unlinkable
 from flows.onboarding.texts import tag_label
 from flows.packages.service import (
     NotEligible,
@@ -20,6 +19,7 @@ from flows.packages.service import (
     price_of,
     yearly_times,
 )
+from flows.person import age_on, unlinkable
 from flows.signing.cards import ContractCard
 from flows.signing.service import DoctorChoice, SigningProblem
 from flows.signing.words import RELATIONS, ROLES, STATES

@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
 from flows.menu.callbacks import BackToMenu
-from flows.onboarding.person import display_phone, unlinkable
+from flows.person import display_phone, unlinkable
 from flows.routes import SliceRoutes
 from flows.texts import join_list
 from flows.understanding.red_flags import CATEGORY_NAMES, first_aid_for, quoted

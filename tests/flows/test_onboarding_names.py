@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.local_chat import LocalChat
-from flows.onboarding import person as names
+from flows import person as names
 from storage.database import Database
 from storage.models import Resident
 from tests.flows.test_onboarding import onboard_by_buttons
