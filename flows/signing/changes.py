@@ -19,11 +19,9 @@ from flows.signing.problems import (
     NotYetRenewable,
     StateChanged,
 )
+from flows.signing.reasons import CANCEL_REASONS
 from storage import contracts as q
 from storage.models import Contract, ContractMember, ContractPackage, ContractState, User
-
-# Why a resident may cancel: codes the routers word.
-CANCEL_REASONS = ("moved", "other_centre", "unhappy", "other")
 
 
 async def current(ctx: SigningContext, user: User) -> Contract | None:
@@ -166,7 +164,7 @@ async def cancel(
 ) -> Contract:
     """解约 with a reason; the doctor is told and the place goes to whoever waits.
     `contract_id`: the contract the confirm button was shown for."""
-    if reason not in CANCEL_REASONS:
+    if not CANCEL_REASONS.may_choose(reason):
         raise NotOffered
     contract = await _own_active(ctx, user, contract_id)
     now = ctx.clock.now()

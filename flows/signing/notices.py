@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.catalogue import N_
 from flows.centre import CentreConfig
 from flows.person import unlinkable
-from flows.signing.words import REJECT_REASONS
+from flows.signing.reasons import REJECT_REASONS
 from storage.contracts import cancel_pending_messages, staff_users
 from storage.models import Contract, Priority, Role, User
 from storage.outbox import schedule_message
@@ -138,7 +138,7 @@ class SigningNotices:
                 N_("很抱歉，{doctor} 医生这次没能同意您的签约申请。\n原因：{reason}"),
                 [(N_("📝 重新签约"), SIGN_DATA)],
                 doctor=doctor,
-                reason=REJECT_REASONS.get(contract.reason, REJECT_REASONS["other"]),
+                reason=REJECT_REASONS.label(contract.reason),
             )
             payload["translate"] = ["reason"]
         await self._send([resident], "signing_decided", now, payload, now)

@@ -8,12 +8,10 @@ from flows.signing.context import SigningContext
 from flows.signing.doctors import offer_freed_places
 from flows.signing.lifecycle import move, term_end
 from flows.signing.problems import NoLongerAssigned, NotAllowed, NotOffered, StateChanged
+from flows.signing.reasons import REJECT_REASONS
 from storage import contracts as q
 from storage.audit import record_audit
 from storage.models import Contract, ContractState, Resident, Role, Staff, User
-
-# Why a doctor may turn a request down: codes the routers word.
-REJECT_REASONS = ("outside_area", "full", "incomplete", "other")
 
 
 def _staff_id(user: User) -> str:
@@ -87,7 +85,7 @@ async def approve(ctx: SigningContext, user: User, contract_id: int) -> Contract
 
 
 async def reject(ctx: SigningContext, user: User, contract_id: int, reason: str) -> Contract:
-    if reason not in REJECT_REASONS:
+    if not REJECT_REASONS.may_choose(reason):
         raise NotOffered
     contract = await _decidable(ctx, user, contract_id)
     now = ctx.clock.now()

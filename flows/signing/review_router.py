@@ -18,9 +18,9 @@ from flows.routes import Nudge, SliceRoutes
 from flows.signing import keyboards as kb
 from flows.signing.callbacks import Decide, Review
 from flows.signing.cards import build_card
-from flows.signing.service import REJECT_REASONS, SigningProblem, SigningService
+from flows.signing.reasons import REJECT_REASONS
+from flows.signing.service import SigningProblem, SigningService
 from flows.signing.texts import card_text, person_label, problem_text, request_summary
-from flows.signing.words import REJECT_REASONS as REJECT_WORDS
 from flows.texts import join_list
 from storage import contracts as q
 from storage.models import ContractState, User
@@ -132,13 +132,13 @@ async def decide(
                 if message.text else _("✅ 已同意签约。"),
                 reply_markup=kb.card_link_for_staff(contract_id),
             )  # fmt: skip
-        elif verdict in REJECT_REASONS:
+        elif REJECT_REASONS.may_choose(verdict):
             await signing.reject(user, contract_id, verdict)
             nudge()
             await query.answer(_("已回复居民"))
             await message.edit_text(
                 _("❌ 没有同意（{reason}）。居民会收到通知。").format(
-                    reason=_(REJECT_WORDS[verdict])
+                    reason=_(REJECT_REASONS.label(verdict))
                 )
             )
         else:

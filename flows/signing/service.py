@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.centre import CentreConfig
 from flows.clock import Clock
 from flows.signing import changes, doctors, expiry, household, request, review
-from flows.signing.changes import CANCEL_REASONS
 from flows.signing.context import SigningContext
 from flows.signing.doctors import DoctorChoice, DoctorChoices
 from flows.signing.household import (
@@ -41,7 +40,7 @@ from flows.signing.problems import (
     SigningProblem,
     StateChanged,
 )
-from flows.signing.review import REJECT_REASONS
+from flows.signing.reasons import CANCEL_REASONS, REJECT_REASONS
 from storage.models import Contract, Resident, User, WaitlistEntry
 
 __all__ = [

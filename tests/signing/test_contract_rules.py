@@ -13,6 +13,7 @@ from flows.centre import CentreConfig
 from flows.packages.service import NotEligible, Price, package_by_id, price_of
 from flows.signing.cards import build_card
 from flows.signing.lifecycle import IllegalTransition, move, service_year, term_end
+from flows.signing.reasons import REJECT_REASONS
 from flows.signing.service import (
     AlreadyCovered,
     ChangeLimit,
@@ -23,7 +24,6 @@ from flows.signing.service import (
     SigningService,
     StateChanged,
 )
-from flows.signing.words import REJECT_REASONS as REASON_WORDS
 from storage import contracts as q
 from storage.models import (
     Contract,
@@ -324,7 +324,7 @@ async def test_a_rejection_gives_a_reason_and_frees_the_resident_to_ask_again(
         with pytest.raises(StateChanged):
             await signing.approve(user, requested.id)
     [told] = await world.messages("signing_decided", to=grandma)
-    assert told.payload["values"]["reason"] == REASON_WORDS["outside_area"]
+    assert told.payload["values"]["reason"] == REJECT_REASONS.label("outside_area")
     async with world.update(grandma) as (signing, user):
         assert await signing.current(user) is None
     again = await world.request(grandma, staff_id="dr-chen")
