@@ -19,7 +19,7 @@ from flows.person import display_phone, unlinkable
 from flows.routes import SliceRoutes
 from flows.texts import join_list
 from flows.understanding.red_flags import CATEGORY_NAMES, first_aid_for, quoted
-from flows.understanding.service import RED_FLAG_ALERT, UnderstandingService, thresholds_from
+from flows.understanding.service import RED_FLAG_ALERT, UnderstandingService
 from nlu.triage import TriageResult, assess
 from storage.models import User
 
@@ -42,7 +42,7 @@ class RedFlag(Filter):
         words = message.text or message.caption
         if not words or words.startswith("/"):
             return False
-        result = assess(words, thresholds_from(centre))
+        result = assess(words, centre.triage)
         return {"triage": result} if result.red_flag else False
 
 

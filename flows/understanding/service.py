@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.catalogue import N_
 from flows.centre import CentreConfig, StaffRole
 from flows.clock import Clock
-from nlu.triage import TriageResult, TriageThresholds
+from nlu.triage import TriageResult
 from storage.audit import record_audit
 from storage.consents import has_consent
 from storage.models import (
@@ -35,10 +35,6 @@ class CareTeamMember:
     user_id: int
     telegram_id: int
     language: str | None
-
-
-def thresholds_from(centre: CentreConfig) -> TriageThresholds:
-    return TriageThresholds(**centre.triage.model_dump())
 
 
 class UnderstandingService:

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from nlu.triage import assess
+from tests.nlu.configured import THRESHOLDS
 
 RASA_DIR = Path(__file__).resolve().parents[2] / "nlu" / "rasa"
 INTENTS = (
@@ -137,16 +138,16 @@ def test_jieba_dictionary_lines_are_word_freq_tag() -> None:
 
 def test_triage_stays_quiet_on_every_non_emergency_example() -> None:
     alarms = [
-        (intent, _plain(example), assess(_plain(example)).categories)
+        (intent, _plain(example), assess(_plain(example), THRESHOLDS).categories)
         for intent, examples in NLU.items()
         if intent != "emergency"
         for example in examples
-        if assess(_plain(example)).red_flag
+        if assess(_plain(example), THRESHOLDS).red_flag
     ]
     assert not alarms
 
 
 def test_triage_catches_nearly_every_emergency_example() -> None:
     # A bare "急救" or "emergency" is left to the NLU intent; the rest must raise a flag.
-    missed = [e for e in map(_plain, NLU["emergency"]) if not assess(e).red_flag]
+    missed = [e for e in map(_plain, NLU["emergency"]) if not assess(e, THRESHOLDS).red_flag]
     assert len(missed) <= 2, missed
