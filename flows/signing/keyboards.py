@@ -7,7 +7,7 @@ from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
 from flows.menu.callbacks import BackToMenu
-from flows.packages.service import Offer, is_free
+from flows.packages.service import Offer, choosable
 from flows.signing.callbacks import (
     CancelWhy,
     CardAction,
@@ -113,7 +113,7 @@ def doctors_keyboard(choices: list[DoctorChoice], waitlist: bool) -> InlineKeybo
 def offers_keyboard(offers: list[Offer], chosen: list[str]) -> InlineKeyboardMarkup:
     rows: Rows = []
     for offer in offers:
-        if not offer.eligible or is_free(offer.package):
+        if not choosable(offer):
             continue
         mark = "✅ " if offer.package.id in chosen else "⬜ "
         label = f"{mark}{package_name(offer.package)} · {package_price(offer.package)}"

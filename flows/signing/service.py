@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.centre import CentreConfig
+from flows.centre import CentreConfig, Package
 from flows.clock import Clock
 from flows.signing import changes, doctors, expiry, household, request, review
 from flows.signing.context import SigningContext
@@ -96,6 +96,11 @@ class SigningService:
         return await doctors.join_waitlist(self._ctx, user)
 
     # ---- the request (flows/signing/request.py) -----------------------------------------------
+
+    async def agreement(
+        self, user: User, chosen: dict[int, list[str]]
+    ) -> list[tuple[Resident, list[Package]]]:
+        return await request.agreement(self._ctx, user, chosen)
 
     async def request(
         self, user: User, staff_id: str, chosen: dict[int, list[str]], term_years: int
