@@ -27,7 +27,7 @@ from flows.signing.texts import (
     person_label,
     relation_label,
 )
-from storage.models import Contract, Resident
+from storage.models import Resident
 
 Rows = list[list[InlineKeyboardButton]]
 
@@ -141,7 +141,7 @@ def confirm_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-def card_keyboard(contract: Contract, renewable: bool, changing: bool) -> InlineKeyboardMarkup:
+def card_keyboard(renewable: bool, changing: bool) -> InlineKeyboardMarkup:
     rows: Rows = []
     if renewable:
         rows.append([_action(_("🔄 一键续约"), "renew")])

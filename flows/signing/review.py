@@ -3,7 +3,10 @@ household is the team's, the doctor's decision (approve or reject) and the signe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flows.catalogue import N_
+from flows.menu.service import staff_desk
 from flows.signing.context import SigningContext
 from flows.signing.doctors import offer_freed_places
 from flows.signing.lifecycle import move, term_end
@@ -128,3 +131,42 @@ async def my_residents(ctx: SigningContext, user: User) -> list[tuple[Resident, 
         ctx.session, [m.resident_id for c in contracts for m in c.members]
     )
     return [(residents[m.resident_id], c) for c in contracts for m in c.members]
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    """One request in 📋 待办: who applied (the first member) and for how many people."""
+
+    contract_id: int
+    applicant: str
+    people: int
+
+
+@dataclass(frozen=True)
+class ReviewDesk:
+    requests: list[RequestLine]
+    open_questions: int
+
+
+async def review_desk(ctx: SigningContext, user: User) -> ReviewDesk:
+    """📋 待办: the team's requests (not only one doctor's) and the team's open questions."""
+    queue = await review_queue(ctx, user)
+    desk = await staff_desk(ctx.session, _staff_id(user))
+    residents = await q.residents_by_id(ctx.session, [c.members[0].resident_id for c in queue])
+    lines = [
+        RequestLine(c.id, residents[c.members[0].resident_id].name, len(c.members)) for c in queue
+    ]
+    return ReviewDesk(lines, desk.open_questions)
+
+
+@dataclass(frozen=True)
+class RequestView:
+    contract: Contract
+    residents: dict[int, Resident]  # the request's members by id
+    decided: bool  # answered already: shown, no longer decided
+
+
+async def request_for_staff(ctx: SigningContext, user: User, contract_id: int) -> RequestView:
+    contract = await contract_for_staff(ctx, user, contract_id)
+    residents = await q.residents_by_id(ctx.session, [m.resident_id for m in contract.members])
+    return RequestView(contract, residents, contract.state is not ContractState.REQUESTED)

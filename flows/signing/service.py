@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.centre import CentreConfig, Package
 from flows.clock import Clock
-from flows.signing import changes, doctors, expiry, household, request, review
+from flows.signing import cards, changes, doctors, expiry, household, request, review
+from flows.signing.cards import CardView, ContractCard
 from flows.signing.context import SigningContext
 from flows.signing.doctors import DoctorChoice, DoctorChoices
 from flows.signing.household import (
@@ -41,6 +42,7 @@ from flows.signing.problems import (
     StateChanged,
 )
 from flows.signing.reasons import CANCEL_REASONS, REJECT_REASONS
+from flows.signing.review import RequestLine, RequestView, ReviewDesk
 from storage.models import Contract, Resident, User, WaitlistEntry
 
 __all__ = [
@@ -49,7 +51,9 @@ __all__ = [
     "MAX_HOUSEHOLD",
     "REJECT_REASONS",
     "AlreadyCovered",
+    "CardView",
     "ChangeLimit",
+    "ContractCard",
     "ContractReplaced",
     "DoctorChoice",
     "DoctorChoices",
@@ -60,6 +64,9 @@ __all__ = [
     "NotAllowed",
     "NotOffered",
     "NotYetRenewable",
+    "RequestLine",
+    "RequestView",
+    "ReviewDesk",
     "SigningProblem",
     "SigningService",
     "StateChanged",
@@ -118,6 +125,12 @@ class SigningService:
     def renewable_from(self, contract: Contract) -> date:
         return changes.renewable_from(self._ctx, contract)
 
+    async def card_view(self, user: User) -> CardView | None:
+        return await cards.card_view(self._ctx, user)
+
+    async def card(self, contract: Contract) -> ContractCard:
+        return await cards.build_card(self._ctx.session, self._ctx.centre, contract, self.today())
+
     async def renew(self, user: User) -> Contract:
         return await changes.renew(self._ctx, user)
 
@@ -142,6 +155,12 @@ class SigningService:
 
     async def reject(self, user: User, contract_id: int, reason: str) -> Contract:
         return await review.reject(self._ctx, user, contract_id, reason)
+
+    async def review_desk(self, user: User) -> ReviewDesk:
+        return await review.review_desk(self._ctx, user)
+
+    async def request_for_staff(self, user: User, contract_id: int) -> RequestView:
+        return await review.request_for_staff(self._ctx, user, contract_id)
 
     async def my_residents(self, user: User) -> list[tuple[Resident, Contract]]:
         return await review.my_residents(self._ctx, user)

@@ -9,43 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from nlu.intents import Intent
 from nlu.triage import assess
 from tests.nlu.configured import THRESHOLDS
 
 RASA_DIR = Path(__file__).resolve().parents[2] / "nlu" / "rasa"
-INTENTS = (
-    "greet",
-    "goodbye",
-    "thanks",
-    "help",
-    "sign_contract",
-    "renew_contract",
-    "cancel_contract",
-    "change_doctor",
-    "contract_status",
-    "ask_packages",
-    "book_appointment",
-    "cancel_appointment",
-    "reschedule_appointment",
-    "my_appointments",
-    "ask_doctor",
-    "report_measurement",
-    "medication_taken",
-    "medication_skipped",
-    "medication_snooze",
-    "set_medication_reminder",
-    "my_medications",
-    "request_home_visit",
-    "request_referral",
-    "my_doctor",
-    "link_family",
-    "export_my_data",
-    "delete_my_data",
-    "feedback",
-    "change_language",
-    "emergency",
-    "out_of_scope",
-)
+INTENTS = tuple(Intent)
 ENTITIES = {"time", "drug", "package", "doctor", "systolic", "diastolic", "glucose", "relation"}
 PACKAGE_IDS = {
     "basic", "elderly", "hypertension", "diabetes", "maternal", "child", "disability", "tcm",
