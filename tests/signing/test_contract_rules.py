@@ -9,8 +9,10 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
+from flows.action_buttons import button_data
 from flows.centre import CentreConfig
 from flows.packages.service import NotEligible, Price, package_by_id, price_of
+from flows.signing.callbacks import Review
 from flows.signing.cards import build_card
 from flows.signing.lifecycle import IllegalTransition, move, service_year, term_end
 from flows.signing.reasons import REJECT_REASONS
@@ -413,7 +415,9 @@ async def test_a_request_tells_the_team_now_and_escalates_after_72_hours(world: 
     assert {m.recipient_user_id for m in new} == {doctor.user_id, nurse.user_id}
     assert all(m.due_at == now and m.state is MessageState.PENDING for m in new)
     assert new[0].payload["values"] == {"name": "张秀兰", "people": 1}
-    assert new[0].payload["buttons"] == [[{"text": "📝 查看申请", "data": f"sgr:{requested.id}"}]]
+    [[button]] = new[0].payload["buttons"]
+    assert button["text"] == "📝 查看申请"
+    assert button_data(button) == Review(contract_id=requested.id).pack()
 
     later = now + timedelta(hours=72)
     escalations = await world.messages("signing_escalation")
