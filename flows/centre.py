@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import time
-from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from nlu.triage.thresholds import TriageThresholds
+from storage.models.enums import StaffRole
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -31,13 +31,6 @@ def normalise_language(value: str) -> str:
     if key.startswith("en"):
         return "en"
     raise ValueError(f"unsupported language {value!r}; use zh-CN or en")
-
-
-class StaffRole(StrEnum):
-    GP = "gp"
-    NURSE = "nurse"
-    PUBLIC_HEALTH = "public_health"
-    ASSISTANT = "assistant"
 
 
 class _Frozen(BaseModel):

@@ -15,7 +15,7 @@ from flows.signing import changes
 from flows.signing.context import SigningContext
 from flows.signing.lifecycle import service_year
 from storage import contracts as q
-from storage.models import Contract, ContractState, Relation, User
+from storage.models import Contract, ContractState, Relation, StaffRole, User
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class ClinicSlot:
 @dataclass(frozen=True)
 class TeamMate:
     name: str
-    role: str  # gp | nurse | public_health | assistant
+    role: StaffRole
     title: str
 
 

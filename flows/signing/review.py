@@ -14,7 +14,7 @@ from flows.signing.problems import NoLongerAssigned, NotAllowed, NotOffered, Sta
 from flows.signing.reasons import REJECT_REASONS
 from storage import contracts as q
 from storage.audit import record_audit
-from storage.models import Contract, ContractState, Resident, Role, Staff, User
+from storage.models import Contract, ContractState, Resident, Staff, User
 
 
 def _staff_id(user: User) -> str:
@@ -105,8 +105,8 @@ async def _decidable(ctx: SigningContext, user: User, contract_id: int) -> Contr
     # Only a request (which holds a place, so its household is assigned) is decided:
     # a contract decided already says so, and shows nothing.
     contract = await _team_contract(ctx, user, contract_id)
-    if user.role is not Role.DOCTOR or contract.staff_id != user.staff_id:
-        raise NotAllowed  # the team sees requests; the resident's own doctor decides
+    if contract.staff_id != user.staff_id:
+        raise NotAllowed  # the team sees requests; the resident's own doctor (a GP) decides
     # Decided once: a second tap (or the household cancelling meanwhile) waits for the
     # first to commit and then reads the contract as it left it.
     await q.lock_household(ctx.session, contract.household_id)

@@ -5,7 +5,7 @@ Plain data, so rules and notices can use them without aiogram; shown through get
 from __future__ import annotations
 
 from flows.catalogue import N_
-from storage.models import ContractState, Relation
+from storage.models import ContractState, Relation, StaffRole
 
 RELATIONS = {
     Relation.SELF: N_("本人"),
@@ -26,8 +26,8 @@ STATES = {
     ContractState.RENEWED: N_("已续约"),
 }
 ROLES = {
-    "gp": N_("全科医生"),
-    "nurse": N_("护士"),
-    "public_health": N_("公卫医师"),
-    "assistant": N_("医生助理"),
+    StaffRole.GP: N_("全科医生"),
+    StaffRole.NURSE: N_("护士"),
+    StaffRole.PUBLIC_HEALTH: N_("公卫医师"),
+    StaffRole.ASSISTANT: N_("医生助理"),
 }

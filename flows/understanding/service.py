@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.catalogue import N_
-from flows.centre import CentreConfig, StaffRole
+from flows.centre import CentreConfig
 from flows.clock import Clock
 from flows.person import display_phone, unlinkable
 from flows.understanding.red_flags import quoted
@@ -30,6 +30,7 @@ from storage.models import (
     Question,
     QuestionState,
     Staff,
+    StaffRole,
     User,
 )
 from storage.outbox import schedule_message
@@ -152,7 +153,7 @@ class UnderstandingService:
             select(User.id, User.telegram_id, User.language)
             .join(Staff, Staff.id == User.staff_id)
             .where(Staff.team_id == team_id, Staff.active, User.blocked_bot_at.is_(None))
-            .order_by(Staff.role != StaffRole.GP.value, Staff.id)  # the GP first
+            .order_by(Staff.role != StaffRole.GP, Staff.id)  # the GP first
         )
         return [CareTeamMember(*row) for row in rows]
 
