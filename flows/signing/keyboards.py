@@ -7,7 +7,7 @@ from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
 from flows.menu.callbacks import BackToMenu
-from flows.packages.service import Offer, is_free
+from flows.packages.service import Offer, choosable
 from flows.signing.callbacks import (
     CancelWhy,
     CardAction,
@@ -18,7 +18,8 @@ from flows.signing.callbacks import (
     Review,
     Wizard,
 )
-from flows.signing.service import CANCEL_REASONS, FAMILY_RELATIONS, REJECT_REASONS, DoctorChoice
+from flows.signing.reasons import CANCEL_REASONS, REJECT_REASONS
+from flows.signing.service import FAMILY_RELATIONS, DoctorChoice
 from flows.signing.texts import (
     doctor_button,
     package_name,
@@ -26,9 +27,7 @@ from flows.signing.texts import (
     person_label,
     relation_label,
 )
-from flows.signing.words import CANCEL_REASONS as CANCEL_WORDS
-from flows.signing.words import REJECT_REASONS as REJECT_WORDS
-from storage.models import Contract, Resident
+from storage.models import Resident
 
 Rows = list[list[InlineKeyboardButton]]
 
@@ -114,7 +113,7 @@ def doctors_keyboard(choices: list[DoctorChoice], waitlist: bool) -> InlineKeybo
 def offers_keyboard(offers: list[Offer], chosen: list[str]) -> InlineKeyboardMarkup:
     rows: Rows = []
     for offer in offers:
-        if not offer.eligible or is_free(offer.package):
+        if not choosable(offer):
             continue
         mark = "✅ " if offer.package.id in chosen else "⬜ "
         label = f"{mark}{package_name(offer.package)} · {package_price(offer.package)}"
@@ -142,7 +141,7 @@ def confirm_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-def card_keyboard(contract: Contract, renewable: bool, changing: bool) -> InlineKeyboardMarkup:
+def card_keyboard(renewable: bool, changing: bool) -> InlineKeyboardMarkup:
     rows: Rows = []
     if renewable:
         rows.append([_action(_("🔄 一键续约"), "renew")])
@@ -192,11 +191,11 @@ def cancel_reasons_keyboard(contract_id: int) -> InlineKeyboardMarkup:
     rows: Rows = [
         [
             InlineKeyboardButton(
-                text=_(CANCEL_WORDS[r]),
+                text=_(CANCEL_REASONS.label(r)),
                 callback_data=CancelWhy(reason=r, contract_id=contract_id).pack(),
             )
         ]
-        for r in CANCEL_REASONS
+        for r in CANCEL_REASONS.offered
     ]
     rows.append([_action(_("⬅️ 不解约了"), "card")])
     return _markup(rows)
@@ -282,6 +281,8 @@ def card_link_for_staff(contract_id: int) -> InlineKeyboardMarkup:
 
 
 def reject_reasons_keyboard(contract_id: int) -> InlineKeyboardMarkup:
-    rows: Rows = [[_decide(_(REJECT_WORDS[r]), contract_id, r)] for r in REJECT_REASONS]
+    rows: Rows = [
+        [_decide(_(REJECT_REASONS.label(r)), contract_id, r)] for r in REJECT_REASONS.offered
+    ]
     rows.append([review_button(contract_id, _("⬅️ 返回"))])
     return _markup(rows)

@@ -7,23 +7,19 @@ from __future__ import annotations
 
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.centre import CentreConfig
 from flows.menu.buttons import MenuButton, MenuPressed, main_menu_keyboard
-from flows.menu.service import staff_desk
 from flows.onboarding.texts import tag_label
 from flows.person import unlinkable
 from flows.routes import Nudge, SliceRoutes
 from flows.signing import keyboards as kb
 from flows.signing.callbacks import Decide, Review
-from flows.signing.cards import build_card
-from flows.signing.service import REJECT_REASONS, SigningProblem, SigningService
+from flows.signing.reasons import REJECT_REASONS
+from flows.signing.service import SigningProblem, SigningService
 from flows.signing.texts import card_text, person_label, problem_text, request_summary
-from flows.signing.words import REJECT_REASONS as REJECT_WORDS
 from flows.texts import join_list
-from storage import contracts as q
-from storage.models import ContractState, User
+from storage.models import User
 
 routes = SliceRoutes("signing-review")
 LISTED = 20  # residents shown at once in 👥 居民
@@ -37,23 +33,20 @@ async def _refused_to_residents(message: Message, user: User) -> bool:
 
 
 @routes.message(MenuPressed(MenuButton.TODO))
-async def staff_todo(message: Message, user: User, session: AsyncSession,
-                     signing: SigningService) -> None:  # fmt: skip
+async def staff_todo(message: Message, user: User, signing: SigningService) -> None:
     if await _refused_to_residents(message, user):
         return
-    desk = await staff_desk(session, user.staff_id)
-    queue = await signing.review_queue(user)  # the team's requests, not only one doctor's
+    desk = await signing.review_desk(user)
     text = _("待办事项：\n• 签约申请：{requests} 个\n• 居民提问：{questions} 个").format(
-        requests=len(queue), questions=desk.open_questions
+        requests=len(desk.requests), questions=desk.open_questions
     )
-    if not queue:
+    if not desk.requests:
         await message.answer(text, reply_markup=main_menu_keyboard(user))
         return
-    residents = await q.residents_by_id(session, [c.members[0].resident_id for c in queue])
     items = [
-        (c.id, _("📝 {name} 等 {people} 人").format(
-            name=unlinkable(residents[c.members[0].resident_id].name), people=len(c.members)))
-        for c in queue
+        (r.contract_id, _("📝 {name} 等 {people} 人").format(name=unlinkable(r.applicant),
+                                                          people=r.people))
+        for r in desk.requests
     ]  # fmt: skip
     await message.answer(
         text + "\n\n" + _("点一个申请查看："), reply_markup=kb.queue_keyboard(items)
@@ -82,21 +75,21 @@ async def staff_residents(message: Message, user: User, signing: SigningService,
 @routes.callback_query(Review.filter())
 async def open_request(
     query: CallbackQuery, callback_data: Review, user: User, signing: SigningService,
-    session: AsyncSession, centre: CentreConfig,
+    centre: CentreConfig,
 ) -> None:  # fmt: skip
     message = query.message
     if not isinstance(message, Message):
         await query.answer(_("这个按钮已经不能用了。"))
         return
     try:
-        contract = await signing.contract_for_staff(user, callback_data.contract_id)
+        request = await signing.request_for_staff(user, callback_data.contract_id)
     except SigningProblem as problem:
         await query.answer(problem_text(problem, centre), show_alert=True)
         return
     await query.answer()
-    residents = await q.residents_by_id(session, [m.resident_id for m in contract.members])
-    text = request_summary(contract, residents, centre, signing.today())
-    if contract.state is not ContractState.REQUESTED:
+    contract = request.contract
+    text = request_summary(contract, request.residents, centre, signing.today())
+    if request.decided:
         await message.answer(text + "\n\n" + _("这个申请已经处理过了。"),
                              reply_markup=kb.card_link_for_staff(contract.id))  # fmt: skip
         return
@@ -106,7 +99,7 @@ async def open_request(
 @routes.callback_query(Decide.filter())
 async def decide(
     query: CallbackQuery, callback_data: Decide, user: User, signing: SigningService,
-    session: AsyncSession, centre: CentreConfig, nudge: Nudge,
+    centre: CentreConfig, nudge: Nudge,
 ) -> None:  # fmt: skip
     message = query.message
     verdict, contract_id = callback_data.verdict, callback_data.contract_id
@@ -117,7 +110,7 @@ async def decide(
         if verdict == "card":
             contract = await signing.contract_for_staff(user, contract_id)
             await query.answer()
-            card = await build_card(session, centre, contract, signing.today())
+            card = await signing.card(contract)
             await message.answer(card_text(card, signing.today()))
         elif verdict == "no":
             await signing.contract_for_staff(user, contract_id)
@@ -132,13 +125,13 @@ async def decide(
                 if message.text else _("✅ 已同意签约。"),
                 reply_markup=kb.card_link_for_staff(contract_id),
             )  # fmt: skip
-        elif verdict in REJECT_REASONS:
+        elif REJECT_REASONS.may_choose(verdict):
             await signing.reject(user, contract_id, verdict)
             nudge()
             await query.answer(_("已回复居民"))
             await message.edit_text(
                 _("❌ 没有同意（{reason}）。居民会收到通知。").format(
-                    reason=_(REJECT_WORDS[verdict])
+                    reason=_(REJECT_REASONS.label(verdict))
                 )
             )
         else:

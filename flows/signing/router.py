@@ -13,13 +13,10 @@ from aiogram.filters import StateFilter
 from flows.menu.buttons import MenuButton, MenuPressed
 from flows.routes import SliceRoutes
 from flows.signing.callbacks import CancelWhy, CardAction, ChangeTo, PackageInfo, Wizard
-from flows.signing.card_handlers import card_action, open_signing, open_signing_for, package_info
+from flows.signing.card_handlers import card_action, open_signing, package_info
 from flows.signing.change_handlers import cancel_contract, change_doctor
 from flows.signing.steps import Signing
 from flows.signing.wizard_handlers import typed_during_signing, wizard_step
-
-# open_signing_for: what free text about signing leads to (flows/understanding/router.py).
-__all__ = ["open_signing_for", "routes"]
 
 routes = SliceRoutes("signing")
 

@@ -16,10 +16,10 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.centre import CentreConfig
+from flows.centre import CentreConfig, Package
 from flows.clock import Clock
-from flows.signing import changes, doctors, expiry, household, request, review
-from flows.signing.changes import CANCEL_REASONS
+from flows.signing import cards, changes, doctors, expiry, household, request, review
+from flows.signing.cards import CardView, ContractCard
 from flows.signing.context import SigningContext
 from flows.signing.doctors import DoctorChoice, DoctorChoices
 from flows.signing.household import (
@@ -41,7 +41,8 @@ from flows.signing.problems import (
     SigningProblem,
     StateChanged,
 )
-from flows.signing.review import REJECT_REASONS
+from flows.signing.reasons import CANCEL_REASONS, REJECT_REASONS
+from flows.signing.review import RequestLine, RequestView, ReviewDesk
 from storage.models import Contract, Resident, User, WaitlistEntry
 
 __all__ = [
@@ -50,7 +51,9 @@ __all__ = [
     "MAX_HOUSEHOLD",
     "REJECT_REASONS",
     "AlreadyCovered",
+    "CardView",
     "ChangeLimit",
+    "ContractCard",
     "ContractReplaced",
     "DoctorChoice",
     "DoctorChoices",
@@ -61,6 +64,9 @@ __all__ = [
     "NotAllowed",
     "NotOffered",
     "NotYetRenewable",
+    "RequestLine",
+    "RequestView",
+    "ReviewDesk",
     "SigningProblem",
     "SigningService",
     "StateChanged",
@@ -98,6 +104,11 @@ class SigningService:
 
     # ---- the request (flows/signing/request.py) -----------------------------------------------
 
+    async def agreement(
+        self, user: User, chosen: dict[int, list[str]]
+    ) -> list[tuple[Resident, list[Package]]]:
+        return await request.agreement(self._ctx, user, chosen)
+
     async def request(
         self, user: User, staff_id: str, chosen: dict[int, list[str]], term_years: int
     ) -> Contract:
@@ -113,6 +124,12 @@ class SigningService:
 
     def renewable_from(self, contract: Contract) -> date:
         return changes.renewable_from(self._ctx, contract)
+
+    async def card_view(self, user: User) -> CardView | None:
+        return await cards.card_view(self._ctx, user)
+
+    async def card(self, contract: Contract) -> ContractCard:
+        return await cards.build_card(self._ctx.session, self._ctx.centre, contract, self.today())
 
     async def renew(self, user: User) -> Contract:
         return await changes.renew(self._ctx, user)
@@ -138,6 +155,12 @@ class SigningService:
 
     async def reject(self, user: User, contract_id: int, reason: str) -> Contract:
         return await review.reject(self._ctx, user, contract_id, reason)
+
+    async def review_desk(self, user: User) -> ReviewDesk:
+        return await review.review_desk(self._ctx, user)
+
+    async def request_for_staff(self, user: User, contract_id: int) -> RequestView:
+        return await review.request_for_staff(self._ctx, user, contract_id)
 
     async def my_residents(self, user: User) -> list[tuple[Resident, Contract]]:
         return await review.my_residents(self._ctx, user)

@@ -166,10 +166,7 @@ def card_text(card: ContractCard, today: date) -> str:
     if card.hours:
         slots = [f"{weekday_name(h.weekday)} {h.start:%H:%M}-{h.end:%H:%M}" for h in card.hours]
         lines.append(_("🕘 坐诊：{slots}").format(slots=join_list(slots)))
-    mates = [
-        _("{name}（{role}）").format(name=m.name, role=_(ROLES.get(m.role, m.role)))
-        for m in card.team
-    ]
+    mates = [_("{name}（{role}）").format(name=m.name, role=_(ROLES[m.role])) for m in card.team]
     lines.append(_("👥 {team}：{members}").format(team=card.team_name, members=join_list(mates)))
     if card.starts_on and card.ends_on:
         lines.append(

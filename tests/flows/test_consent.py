@@ -12,7 +12,7 @@ from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import select
 
 from bot.local_chat import LocalChat
-from flows.settings.router import SettingsChoice
+from flows.settings.keyboards import SettingsChoice
 from flows.signing.callbacks import Family
 from flows.signing.family import FamilyForm
 from storage.database import Database

@@ -72,7 +72,7 @@ async def test_an_older_invite_cannot_take_over_a_doctor_who_joined_with_a_newer
     someone = person(first_name="某人")
     await someone.say(f"/start {old}")  # still within its week
     assert "无效或已过期" in someone.last_text()
-    assert await _role(db, doctor) == (Role.DOCTOR, "dr-wang")
+    assert await _role(db, doctor) == (Role.STAFF, "dr-wang")
     assert await _role(db, someone) == (Role.RESIDENT, None)
     await doctor.say("/menu")
     assert _menu(doctor) == STAFF_MENU
@@ -88,7 +88,7 @@ async def test_a_held_post_is_refused_kindly_until_the_admin_removes_the_old_acc
     await new_phone.say(f"/start {code}")
     assert "这个岗位已经有一个账号在用了" in new_phone.last_text()
     assert "联系中心管理员" in new_phone.last_text()
-    assert await _role(db, doctor) == (Role.DOCTOR, "dr-wang")
+    assert await _role(db, doctor) == (Role.STAFF, "dr-wang")
 
     async with db.sessionmaker() as session:
         removal = await remove_staff(session, "dr-wang", clock)
@@ -97,7 +97,7 @@ async def test_a_held_post_is_refused_kindly_until_the_admin_removes_the_old_acc
     # The refused code was not used up: after the admin removed the old account, it works.
     await new_phone.say(f"/start {code}")
     assert "欢迎您，王建国" in new_phone.last_text()
-    assert await _role(db, new_phone) == (Role.DOCTOR, "dr-wang")
+    assert await _role(db, new_phone) == (Role.STAFF, "dr-wang")
     assert await _role(db, doctor) == (Role.RESIDENT, None)
 
 
@@ -239,7 +239,7 @@ async def test_an_admin_invite_cannot_turn_a_doctor_into_an_admin(
         await session.commit()
     await doctor.say(f"/start {invite.code}")
     assert "已经有别的工作身份" in doctor.last_text()
-    assert await _role(db, doctor) == (Role.DOCTOR, "dr-wang")
+    assert await _role(db, doctor) == (Role.STAFF, "dr-wang")
     async with db.sessionmaker() as session:
         admins = await session.scalars(select(User).where(User.role == Role.ADMIN))
         assert admins.all() == []
@@ -269,4 +269,4 @@ async def test_the_trial_doctor_joins_the_first_gp_post_nobody_holds(
         await session.commit()
     wang = await join_as(person, db, clock, centre, "dr-wang", "王建国")
     assert "欢迎您，陈静！您已加入全科二团队。" in await _trial_doctor(db, capsys)
-    assert await _role(db, wang) == (Role.DOCTOR, "dr-wang")
+    assert await _role(db, wang) == (Role.STAFF, "dr-wang")

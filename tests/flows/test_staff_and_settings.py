@@ -40,7 +40,7 @@ async def test_doctor_joins_with_an_invite_once(
     assert "无效或已过期" in stranger.last_text()
     async with db.sessionmaker() as session:
         roles = {u.telegram_id: u.role for u in await session.scalars(select(User))}
-    assert roles[doctor.person.id] is Role.DOCTOR
+    assert roles[doctor.person.id] is Role.STAFF
     assert roles[stranger.person.id] is Role.RESIDENT
 
 

@@ -93,9 +93,11 @@ class Centre:
             )
         return account
 
-    async def staff(self, staff_id: str, role: Role = Role.DOCTOR) -> Account:
+    async def staff(self, staff_id: str) -> Account:
         """The bot account of a staff member (as after redeeming an invite)."""
-        return await self._account(role=role, staff_id=staff_id, onboarded_at=self.clock.now())
+        return await self._account(
+            role=Role.STAFF, staff_id=staff_id, onboarded_at=self.clock.now()
+        )
 
     async def admin(self) -> Account:
         return await self._account(role=Role.ADMIN, onboarded_at=self.clock.now())
