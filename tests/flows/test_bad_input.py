@@ -27,7 +27,6 @@ from storage.database import Database
 from storage.models import Resident
 from storage.users import find_user
 from tests.bench.bench_triage_worst import adversarial_inputs
-from tests.flows.test_onboarding import onboard_by_buttons
 
 TEXTS = [
     " ",
@@ -111,11 +110,10 @@ def _message(chat: LocalChat, message_id: int, **content: object) -> Message:
 
 
 async def test_a_storm_of_bad_updates(
-    person: Callable[..., LocalChat], api: LocalBotApi, db: Database
+    onboarded: LocalChat, person: Callable[..., LocalChat], api: LocalBotApi, db: Database
 ) -> None:
     rng = random.Random(20261123)
-    settled = person(first_name="秀兰", last_name="张")
-    await onboard_by_buttons(settled)
+    settled = onboarded
     halfway = person(first_name="建华", last_name="李")
     await halfway.say("/start")
     await halfway.press("中文")
@@ -181,13 +179,13 @@ WORST_UPDATE_SECONDS = 1.0  # generous: a hostile message must never stall the b
 
 
 async def test_adversarial_long_messages_get_kind_answers_quickly(
+    onboarded: LocalChat,
     person: Callable[..., LocalChat],
 ) -> None:
     """Messages built to make triage and the readings parser slow (tests/bench): through the
     real Dispatcher, as texts and as photo captions, from a resident, someone halfway through
     onboarding and a stranger. Each is answered kindly and none stalls the bot."""
-    settled = person(first_name="秀兰", last_name="张")
-    await onboard_by_buttons(settled)
+    settled = onboarded
     halfway = person(first_name="建华", last_name="李")
     await halfway.say("/start")
     await halfway.press("中文")

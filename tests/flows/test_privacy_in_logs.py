@@ -28,7 +28,7 @@ from flows.clock import FrozenClock
 from storage.database import Database
 from storage.models import Household, Resident
 from storage.models.enums import Relation, Sex
-from tests.flows.test_onboarding import onboard_by_buttons
+from tests.flows.journeys import onboard_by_buttons
 
 SECRETS = ("秀兰", "13912345678", "胸口", "160/100", "3栋2单元", "1948", "hypertension",
            "高血压")  # fmt: skip

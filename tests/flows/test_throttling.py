@@ -18,8 +18,7 @@ from bot.settings import Settings, settings_from_mapping
 from flows.clock import FrozenClock
 from storage.database import Database
 from tests.conftest import ROOT
-from tests.flows.test_onboarding import onboard_by_buttons
-from tests.flows.test_signing import sign_household_by_buttons
+from tests.flows.journeys import onboard_by_buttons, sign_household_by_buttons
 
 TOO_FAST = "您点得太快了，请稍等一会儿再试。"
 
