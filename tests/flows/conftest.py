@@ -4,14 +4,15 @@ are made of are in tests/flows/journeys.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import pytest
-from aiogram import Bot
+from aiogram import Bot, Dispatcher
 
-from bot.app import make_i18n
+from bot.app import ErrorTally, build_dispatcher, make_i18n
 from bot.delivery import Deliverer
 from bot.local_chat import LocalChat
+from bot.settings import Settings
 from flows.admin.service import create_doctor_invite
 from flows.centre import CentreConfig
 from flows.clock import FrozenClock
@@ -21,6 +22,7 @@ from tests.flows.journeys import (
     Household,
     InviteCode,
     JoinByInvite,
+    OwnDispatcher,
     onboard_by_buttons,
     sign_household_by_buttons,
 )
@@ -35,6 +37,22 @@ def deliver(bot: Bot, db: Database, clock: FrozenClock, centre: CentreConfig) ->
         await deliverer.sweep()
 
     return sweep
+
+
+@pytest.fixture
+async def own_dispatcher(settings: Settings, clock: FrozenClock) -> AsyncIterator[OwnDispatcher]:
+    """`own_dispatcher(database)`: a dispatcher with a tally of its own, for tests where the
+    safety net is meant to catch a failure (the `dp` fixture fails a test on any crash)."""
+    made: list[Dispatcher] = []
+
+    def make(database: Database) -> tuple[Dispatcher, ErrorTally]:
+        tally = ErrorTally()
+        made.append(build_dispatcher(settings, database, clock, errors=tally))
+        return made[-1], tally
+
+    yield make
+    for dispatcher in made:
+        await dispatcher.storage.close()
 
 
 @pytest.fixture

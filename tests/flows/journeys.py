@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from aiogram import Dispatcher
+
+from bot.app import ErrorTally
 from bot.local_chat import LocalChat
+from storage.database import Database
 
 # One delivery sweep, as the bot's scheduler runs it: notices reach other chats.
 Deliver = Callable[[], Awaitable[None]]
@@ -14,15 +18,23 @@ Deliver = Callable[[], Awaitable[None]]
 InviteCode = Callable[[str], Awaitable[str]]
 # The chat of a staff member who joined with an invite, named as config.yml names them.
 JoinByInvite = Callable[[str], Awaitable[LocalChat]]
+# A dispatcher with a tally of its own on that database, for tests the safety net is part of.
+OwnDispatcher = Callable[[Database], tuple[Dispatcher, ErrorTally]]
 # Staff join, a resident signs her household; returns (staff chats, the resident's chat).
 Household = Callable[..., Awaitable[tuple[list[LocalChat], LocalChat]]]
 
 
-async def onboard_by_buttons(chat: LocalChat, *, health: bool = True) -> None:
+async def start_onboarding(chat: LocalChat, *, health: bool = True) -> None:
+    """/start in Chinese, the privacy notice agreed, health data agreed or not: the name is
+    asked next."""
     await chat.say("/start")
     await chat.press("中文")
     await chat.press("同意，继续")
     await chat.press("✅ 同意" if health else "先不同意")
+
+
+async def onboard_by_buttons(chat: LocalChat, *, health: bool = True) -> None:
+    await start_onboarding(chat, health=health)
     await chat.press("就叫我")
     await chat.press("发送我的手机号")
     await chat.press("1940年代")

@@ -22,16 +22,14 @@ from flows.clock import FrozenClock
 from nlu.client import NluClient
 from storage.database import Database
 from storage.models import AuditEntry, Question, QuestionState, Resident
-from tests.flows.journeys import Deliver, JoinByInvite, onboard_by_buttons
+from tests.flows.journeys import Deliver, JoinByInvite, onboard_by_buttons, start_onboarding
 
 
 async def test_red_flag_mid_onboarding_is_answered_and_not_taken_as_a_name(
     person: Callable[..., LocalChat],
 ) -> None:
     chat = person()
-    await chat.say("/start")
-    for label in ("中文", "同意，继续", "先不同意"):
-        await chat.press(label)
+    await start_onboarding(chat, health=False)
     replies = await chat.say("我胸口疼得厉害，喘不上气")
     assert "请马上拨打 120" in replies[0].text
     assert [b.text for b in chat.buttons()] == ["📞 急救电话 120"]  # no menu yet to go back to
