@@ -203,8 +203,11 @@ class OnboardingService:
             subject_type="resident",
             subject_id=None,
         )
+        # Read before the commit: a new resident's collection left empty is not loaded after
+        # it, and would be lazy-loaded outside the async context (a resident with no tags).
+        tags = [t.tag for t in resident.tags]
         await self._session.commit()
-        return SavedProfile(resident, [t.tag for t in resident.tags], health_left_out)
+        return SavedProfile(resident, tags, health_left_out)
 
     async def redeem_invite(self, user: User, code: str) -> Joined:
         """Links this Telegram account to a staff post (or makes it an admin). One use, before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from pathlib import Path
 
@@ -37,10 +38,30 @@ def test_calm_message_passes(text: str) -> None:
     assert not result.red_flag, (text, result.categories)
 
 
+FALSE_ALARM_BUDGET = 0.05
+
+
+def _full_width(text: str) -> str:
+    return "".join(
+        "\u3000" if c == " " else chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text
+    )
+
+
+# The calm look-alikes as residents also type them. No case here is pinned on its own (the
+# table's own wording is, above): this is where the documented budget is measured.
+RETYPED = {
+    "greeting first": lambda text: "医生您好，" + text,
+    "full-width": _full_width,
+    "spaced out": lambda text: re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", " ", text),
+    "emoji after": lambda text: text + "🙏🙏",
+    "no punctuation": lambda text: re.sub(r"[，。、！？,.!?]", " ", text),
+}
+
+
 def test_false_alarm_rate_within_budget() -> None:
-    # The per-case test above is the real bar; this keeps the documented budget explicit.
-    alarms = [text for text in CALM if assess(text, THRESHOLDS).red_flag]
-    assert len(alarms) <= 0.05 * len(CALM), alarms
+    retyped = [(how, change(text)) for how, change in RETYPED.items() for text in CALM]
+    alarms = [f"{how}: {text}" for how, text in retyped if assess(text, THRESHOLDS).red_flag]
+    assert len(alarms) <= FALSE_ALARM_BUDGET * len(retyped), alarms
 
 
 @pytest.mark.parametrize(
