@@ -57,6 +57,17 @@ def escape_in(text: str) -> Escape | None:
     return None
 
 
+def only_a_form_reply(text: str) -> bool:
+    """Words that, sent on their own in the middle of a form, answer its question and say
+    nothing about health: 听不懂 (a stroke sign in a sentence about someone, here "I don't
+    follow"), or a phone number in Chinese digits (一三八…, where triage would read 三八 as
+    a temperature)."""
+    if escape_in(text) is Escape.CONFUSED:
+        return True
+    digits = arabic_numerals(text).replace(" ", "").replace("-", "")
+    return len(digits) >= 7 and digits.isdigit()
+
+
 @dataclass(frozen=True)
 class Choice:
     """One answer offered on a button."""
