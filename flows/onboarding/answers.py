@@ -4,13 +4,14 @@ The questions themselves (texts, buttons, order) are in questions.py."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from aiogram.types import Contact, ReplyKeyboardRemove
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from flows.forms.form import EDITING, Next, Then, Turn
+from flows.forms.form import EDITING, Answer, Next, Then, Turn
 from flows.forms.words import arabic_numerals
 from flows.menu.buttons import main_menu_keyboard
 from flows.onboarding.service import OnboardingService, ProfileIncomplete
@@ -40,6 +41,35 @@ def profile(turn: Turn) -> ProfileDraft:
 
 def keep(turn: Turn, draft: ProfileDraft) -> None:
     turn.draft.update(draft.to_state())
+
+
+def stored(field: str, convert: Callable[[str], object]) -> Answer:
+    """An answer that only fills in one field of the profile draft, then moves on."""
+
+    async def store(turn: Turn, value: str) -> Next:
+        draft = profile(turn)
+        setattr(draft, field, convert(value))
+        keep(turn, draft)
+        return Then.NEXT
+
+    return store
+
+
+def noted(key: str) -> Answer:
+    """An answer kept in the form's draft only (the parts of a date picked one by one)."""
+
+    async def note(turn: Turn, value: str) -> Next:
+        turn.draft[key] = int(value) if value.isdigit() else value
+        return Then.NEXT
+
+    return note
+
+
+decade, year, month, days = noted("decade"), noted("year"), noted("month"), noted("days")
+sex = stored("sex", Sex)
+address = stored("address", lambda value: None)  # 跳过: typed addresses come in typed_address
+pregnancy = stored("pregnancy", Pregnancy)
+disability = stored("disability", lambda value: value == "yes")
 
 
 def _onboarding(turn: Turn) -> OnboardingService:
@@ -184,26 +214,6 @@ async def typed_day(turn: Turn, text: str) -> Next | None:
     return await day(turn, said)
 
 
-async def decade(turn: Turn, value: str) -> Next:
-    turn.draft["decade"] = int(value)
-    return Then.NEXT
-
-
-async def year(turn: Turn, value: str) -> Next:
-    turn.draft["year"] = int(value)
-    return Then.NEXT
-
-
-async def month(turn: Turn, value: str) -> Next:
-    turn.draft["month"] = int(value)
-    return Then.NEXT
-
-
-async def days(turn: Turn, value: str) -> Next:
-    turn.draft["days"] = value
-    return Then.NEXT
-
-
 async def day(turn: Turn, value: str) -> Next:
     try:
         born = date(int(turn.draft.get("year", 0)), int(turn.draft.get("month", 0)), int(value))
@@ -238,13 +248,6 @@ async def _take_birth_date(turn: Turn, born: date, *, typed: bool) -> Next:
 # ---- the rest of the profile ----------------------------------------------------------------
 
 
-async def sex(turn: Turn, value: str) -> Next:
-    draft = profile(turn)
-    draft.sex = Sex(value)
-    keep(turn, draft)
-    return Then.NEXT
-
-
 async def community(turn: Turn, value: str) -> Next:
     if value == "none":
         await turn.say(
@@ -255,13 +258,6 @@ async def community(turn: Turn, value: str) -> Next:
         return Then.AGAIN
     draft = profile(turn)
     draft.community_id = value
-    keep(turn, draft)
-    return Then.NEXT
-
-
-async def address(turn: Turn, value: str) -> Next:
-    draft = profile(turn)
-    draft.address = None
     keep(turn, draft)
     return Then.NEXT
 
@@ -286,20 +282,6 @@ async def condition(turn: Turn, value: str) -> Next:
         draft.conditions.append(value)
     keep(turn, draft)
     return Then.REDRAW
-
-
-async def pregnancy(turn: Turn, value: str) -> Next:
-    draft = profile(turn)
-    draft.pregnancy = Pregnancy(value)
-    keep(turn, draft)
-    return Then.NEXT
-
-
-async def disability(turn: Turn, value: str) -> Next:
-    draft = profile(turn)
-    draft.disability = value == "yes"
-    keep(turn, draft)
-    return Then.NEXT
 
 
 # ---- review, change one line, save ----------------------------------------------------------

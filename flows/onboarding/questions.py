@@ -123,6 +123,17 @@ PHONE = Question(
         one_time_keyboard=True,
     ),
 )
+
+
+def _years(turn: Turn) -> list[Choice]:
+    decade = int(turn.draft.get("decade", 1950))
+    return [Choice(str(y), str(y)) for y in range(decade, decade + 10) if y <= turn.today.year]
+
+
+def _type_the_year(turn: Turn) -> str:
+    return _("请打出您的出生年份，比如 1948。")
+
+
 DECADE = Question(
     "decade",
     text=lambda t: _("您是哪年出生的？先选年代。\n也可以直接打出生日，比如 1950-3-5。"),
@@ -132,21 +143,17 @@ DECADE = Question(
     ],
     answer=a.decade,
     typed=a.typed_date,
-    simpler=lambda t: _("请打出您的出生年份，比如 1948。"),
+    simpler=_type_the_year,
     width=3,
     leads_on=True,
 )
 YEAR = Question(
     "year",
     text=lambda t: _("请选出生年份："),
-    choices=lambda t: [
-        Choice(str(y), str(y))
-        for y in range(int(t.draft.get("decade", 1950)), int(t.draft.get("decade", 1950)) + 10)
-        if y <= t.today.year
-    ],
+    choices=_years,
     answer=a.year,
     typed=a.typed_date,
-    simpler=lambda t: _("请打出您的出生年份，比如 1948。"),
+    simpler=_type_the_year,
     width=5,
     leads_on=True,
 )
