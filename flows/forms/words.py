@@ -51,6 +51,7 @@ def plain(text: str) -> str:
 def escape_in(text: str) -> Escape | None:
     """Which escape a whole message means, if any (a sentence that merely holds 返回 is not)."""
     said = plain(text)
+    said = said.rstrip("?") or said  # 什么意思？ is 什么意思
     for escape, words in _ESCAPES.items():
         if said in (plain(w) for w in words):
             return escape
