@@ -12,6 +12,7 @@ from datetime import date
 import phonenumbers
 
 from flows.centre import PriorityRules
+from flows.forms.words import arabic_numerals
 from storage.models import Pregnancy, Resident, Sex, TagSource
 
 OLDEST_BIRTH_YEAR = 1900
@@ -108,6 +109,23 @@ def clean_name(text: str) -> str | None:
     return name
 
 
+# How people introduce a name rather than just typing it: 我叫张秀兰, 他叫…, My name is …
+_NAME_INTRO = re.compile(
+    r"^\s*(?:(?:我|他|她|俺|本人)(?:的)?(?:名字)?(?:叫|是|叫做)|名字(?:叫|是)|姓名(?:是|叫)?[:：]?"
+    r"|my name is|my name's|i am|i'm|call me|his name is|her name is|name[:：]?)\s*",
+    re.IGNORECASE,
+)
+
+
+def without_name_intro(text: str) -> str | None:
+    """The name in "我叫张秀兰" / "他叫…" / "My name is …", or None when the text has no such
+    introduction (then the whole text is the name)."""
+    match = _NAME_INTRO.match(text)
+    if match is None or match.end() == len(text):
+        return None
+    return text[match.end() :].strip().rstrip("。.!！")
+
+
 def name_has_link(text: str) -> bool:
     """Why clean_name refused: the text holds a URL, a domain, an @mention or a /command."""
     return _LINK_IN_NAME.search(text) is not None
@@ -125,8 +143,9 @@ def clean_address(text: str) -> str | None:
 
 
 def normalise_phone(text: str) -> str | None:
-    """A Chinese (or international) phone number in E.164 form, or None."""
-    digits = text.strip().replace(" ", "").replace("-", "")
+    """A Chinese (or international) phone number in E.164 form, or None. Digits may be
+    typed in Chinese (一三八…, 幺 for 1)."""
+    digits = arabic_numerals(text).strip().replace(" ", "").replace("-", "")
     try:
         number = phonenumbers.parse(digits, "CN")
     except phonenumbers.NumberParseException:
@@ -150,12 +169,14 @@ def display_phone(e164: str) -> str:
     return phonenumbers.format_number(number, style)
 
 
-_DATE = re.compile(r"^\s*(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?\s*$")
+_DATE = re.compile(
+    r"^\s*(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*[日号]?\s*(?:出生|生)?的?\s*$"
+)
 
 
 def parse_birth_date(text: str, today: date) -> date | None:
-    """A typed birth date such as 1950-03-05, 1950/3/5 or 1950年3月5日."""
-    match = _DATE.match(text)
+    """A typed birth date such as 1950-03-05, 1950/3/5, 1950年3月5日 or 一九五零年三月五号."""
+    match = _DATE.match(arabic_numerals(text))
     if not match:
         return None
     try:

@@ -1,6 +1,7 @@
 """Handler tables for slices. An aiogram Router can be attached to one parent only, but a
 process may build several Dispatchers (tests, the benchmark, the trial chat), so each slice
-records its handlers with these decorators and `build()` makes a fresh Router every time."""
+records its handlers with these decorators and `build()` makes a fresh Router every time,
+with a fresh router for each of its forms (Scenes make one per call)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from aiogram import Router
 from aiogram.filters import Filter
+from aiogram.fsm.scene import Scene, SceneRegistry
 
 # What a handler calls after queuing a notice, so the delivery sweep runs now (dp["nudge"]).
 Nudge = Callable[[], None]
@@ -17,8 +19,9 @@ Handler = Callable[..., Any]
 
 
 class SliceRoutes:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, scenes: tuple[type[Scene], ...] = ()) -> None:
         self.name = name
+        self.scenes = scenes  # forms (flows/forms), tried after the slice's own handlers
         self._entries: list[tuple[str, Handler, tuple[Any, ...], dict[str, Any]]] = []
 
     def _on(self, event: str, *filters: Any, **kwargs: Any) -> Callable[[Handler], Handler]:
@@ -46,4 +49,6 @@ class SliceRoutes:
         # Decorators stacked on one function run bottom-up; keep the written order.
         for event, handler, filters, kwargs in self._entries:
             router.observers[event].register(handler, *filters, **kwargs)
+        if self.scenes:
+            SceneRegistry(router).add(*self.scenes)
         return router

@@ -1,4 +1,6 @@
-"""Onboarding keyboards and their callback data. Every question can be answered by buttons."""
+"""The ways into onboarding (resume, change my profile) and the profile keyboards the family
+form in signing still draws itself, with its own callback data. The onboarding questions'
+own buttons come from questions.py through the form engine."""
 
 from __future__ import annotations
 
@@ -10,8 +12,6 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
 )
 from aiogram.utils.i18n import gettext as _
 
@@ -20,7 +20,7 @@ from flows.texts import local_name, month_name
 
 
 class Answer(CallbackData, prefix="ob"):
-    """An answer to one onboarding question. `step` lets old buttons be recognised as old."""
+    """A way into the onboarding form from outside it: resume registering, change a profile."""
 
     step: str
     value: str
@@ -43,57 +43,6 @@ def _with_back(
     rows: list[list[InlineKeyboardButton]], step: str, make: ButtonMaker = _button
 ) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[*rows, [make(_("⬅️ 上一步"), step, "back")]])
-
-
-def language_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [_button("🇨🇳 中文", "language", "zh_CN"), _button("🇬🇧 English", "language", "en")]
-        ]
-    )
-
-
-def privacy_keyboard() -> InlineKeyboardMarkup:
-    return _with_back(
-        [
-            [_button(_("✅ 同意，继续"), "privacy", "yes")],
-            [_button(_("📄 看完整说明"), "privacy", "full")],
-            [_button(_("不同意"), "privacy", "no")],
-        ],
-        "privacy",
-    )
-
-
-def privacy_declined_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[_button(_("🔄 再看一下"), "privacy", "again")]])
-
-
-def health_consent_keyboard() -> InlineKeyboardMarkup:
-    return _with_back(
-        [
-            [_button(_("✅ 同意"), "health", "yes")],
-            [_button(_("先不同意"), "health", "no")],
-        ],
-        "health",
-    )
-
-
-def name_keyboard(telegram_name: str | None) -> InlineKeyboardMarkup:
-    rows = []
-    if telegram_name:
-        rows.append([_button(_("就叫我「{name}」").format(name=telegram_name), "name", "telegram")])
-    return _with_back(rows, "name")
-
-
-def phone_keyboard() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        keyboard=[
-            [KeyboardButton(text=_("📱 发送我的手机号"), request_contact=True)],
-            [KeyboardButton(text=_("⬅️ 上一步"))],
-        ],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
 
 
 def decade_keyboard(today: date, make: ButtonMaker = _button) -> InlineKeyboardMarkup:
@@ -123,19 +72,6 @@ def sex_keyboard(make: ButtonMaker = _button) -> InlineKeyboardMarkup:
     return _with_back(
         [[make(_("👨 男"), "sex", "male"), make(_("👩 女"), "sex", "female")]], "sex", make
     )
-
-
-def community_keyboard(centre: CentreConfig) -> InlineKeyboardMarkup:
-    buttons = [
-        _button(local_name(c.name, c.name_en), "community", c.id) for c in centre.communities
-    ]
-    rows = _rows(buttons, 2)
-    rows.append([_button(_("都不是"), "community", "none")])
-    return _with_back(rows, "community")
-
-
-def address_keyboard() -> InlineKeyboardMarkup:
-    return _with_back([[_button(_("跳过"), "address", "skip")]], "address")
 
 
 def conditions_keyboard(
@@ -168,15 +104,6 @@ def pregnancy_keyboard(make: ButtonMaker = _button) -> InlineKeyboardMarkup:
 def disability_keyboard(make: ButtonMaker = _button) -> InlineKeyboardMarkup:
     return _with_back(
         [[make(_("有"), "disab", "yes"), make(_("没有"), "disab", "no")]], "disab", make
-    )
-
-
-def confirm_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [_button(_("✅ 对，保存"), "confirm", "yes")],
-            [_button(_("✏️ 改一下"), "confirm", "redo")],
-        ]
     )
 
 

@@ -1,16 +1,19 @@
 """Ways into the onboarding form: /start, a staff invite link (`/start doc_…`), and the
-buttons that resume registering or edit a saved profile."""
+buttons that resume registering or change a saved profile."""
 
 from __future__ import annotations
 
 from aiogram.filters import CommandObject
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.scene import ScenesManager
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
+from flows.forms.form import EDITING
 from flows.menu.buttons import main_menu_keyboard
-from flows.onboarding.form import ask, current_step, name_on_telegram
+from flows.onboarding.answers import FROM_SETTINGS
+from flows.onboarding.scene import OnboardingScene
 from flows.onboarding.service import (
     AccountHasOtherRole,
     InviteInvalid,
@@ -60,36 +63,21 @@ async def join_as_staff(
     await message.answer(text, reply_markup=main_menu_keyboard(user))
 
 
-async def start(
-    message: Message,
-    user: User,
-    state: FSMContext,
-    onboarding: OnboardingService,
-    centre: CentreConfig,
-) -> None:
+async def start(message: Message, user: User, state: FSMContext, scenes: ScenesManager) -> None:
     if user.is_onboarded:
         await state.clear()
         await message.answer(_("欢迎回来！请选择要办的事："), reply_markup=main_menu_keyboard(user))
         return
-    step = await current_step(state) or "language"
-    await ask(step, message, state, onboarding, centre, name_on_telegram(message))
+    await scenes.enter(OnboardingScene)  # where the answers so far left off, or the start
 
 
-async def resume(
-    query: CallbackQuery,
-    user: User,
-    state: FSMContext,
-    onboarding: OnboardingService,
-    centre: CentreConfig,
-) -> None:
-    await query.answer()
-    if not isinstance(query.message, Message):
-        return
+async def resume(query: CallbackQuery, user: User, scenes: ScenesManager) -> None:
     if user.is_onboarded:
-        await query.message.answer(_("您已经登记好了。"), reply_markup=main_menu_keyboard(user))
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.answer(_("您已经登记好了。"), reply_markup=main_menu_keyboard(user))
         return
-    step = await current_step(state) or "language"
-    await ask(step, query.message, state, onboarding, centre, name_on_telegram(query))
+    await scenes.enter(OnboardingScene)
 
 
 async def edit_profile(
@@ -97,12 +85,12 @@ async def edit_profile(
     user: User,
     state: FSMContext,
     onboarding: OnboardingService,
-    centre: CentreConfig,
+    scenes: ScenesManager,
 ) -> None:
-    """From ⚙️ 设置 → 我的资料: walk the profile questions again, answers kept as defaults."""
-    await query.answer()
-    if not isinstance(query.message, Message) or user.role.is_staff or user.resident is None:
+    """From ⚙️ 设置 → 我的资料: the summary's lines, to change one and keep the rest."""
+    if user.role.is_staff or user.resident is None:
+        await query.answer()
         return
     draft = await onboarding.draft_from_profile(user)
-    await state.set_data(draft.to_state())
-    await ask("name", query.message, state, onboarding, centre, name_on_telegram(query))
+    await state.set_data({**draft.to_state(), EDITING: True, FROM_SETTINGS: True})
+    await scenes.enter(OnboardingScene, step="fix")

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
+from flows.forms.words import only_a_form_reply
 from flows.menu.callbacks import BackToMenu
 from flows.routes import SliceRoutes
 from flows.texts import join_list
@@ -36,10 +37,12 @@ class RedFlag(Filter):
     exist, so this one works from the centre's thresholds alone.)"""
 
     async def __call__(
-        self, message: Message, centre: CentreConfig
+        self, message: Message, centre: CentreConfig, raw_state: str | None = None
     ) -> bool | dict[str, TriageResult]:
         words = message.text or message.caption
         if not words or words.startswith("/"):
+            return False
+        if raw_state is not None and only_a_form_reply(words):  # 听不懂, a phone number
             return False
         result = assess(words, centre.triage)
         return {"triage": result} if result.red_flag else False

@@ -43,8 +43,8 @@ MIX = ["/menu", "/help", "📅 预约", "我想问一下", "⚙️ 设置", "@se
 async def _onboard(chat: LocalChat) -> None:
     await chat.say("/start")
     for label in ("中文", "同意，继续", "✅ 同意", "就叫我", "发送我的手机号", "1940年代",
-                  "1948", "3月", "5", "女", "幸福一社区", "跳过", "高血压", "选好了", "没有",
-                  "对，保存"):  # fmt: skip
+                  "1948", "3月", "1–7日", "5", "女", "幸福一社区", "跳过", "高血压", "选好了",
+                  "没有", "对，保存"):  # fmt: skip
         await chat.press(label)
 
 

@@ -40,6 +40,7 @@ async def onboard_by_buttons(chat: LocalChat, *, health: bool = True) -> None:
     await chat.press("1940年代")
     await chat.press("1948")
     await chat.press("3月")
+    await chat.press("1–7日")  # a week of days first: at most ~6 buttons a screen
     await chat.press("5")
     await chat.press("女")
     await chat.press("幸福一社区")

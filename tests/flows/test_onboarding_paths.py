@@ -13,6 +13,7 @@ from bot.app import build_dispatcher
 from bot.local_chat import LocalChat
 from bot.settings import Settings
 from flows.clock import FrozenClock
+from flows.forms.scene import Pick
 from storage.database import Database
 from storage.models import Consent, ConsentKind, Resident, ResidentCondition, User
 from tests.flows.journeys import onboard_by_buttons
@@ -71,7 +72,7 @@ async def test_typed_answers_are_checked_kindly(person: Callable[..., LocalChat]
     await chat.say("1950-2-28")
     assert any("1950-02-28" in s.text for s in chat.screen()[-3:])
     assert "性别" in chat.last_text()
-    await chat.say("男的")
+    await chat.say("蓝色")
     assert any("请点下面消息里的按钮" in s.text for s in chat.screen()[-3:])
     assert "性别" in chat.last_text()
 
@@ -88,7 +89,7 @@ async def test_a_typed_answer_takes_the_old_buttons_away(
     await chat.say("1950-3-5")  # typed, not the decade buttons
     assert [b.text for b in chat.buttons()] == ["👨 男", "👩 女", "⬅️ 上一步"]
     assert len(chat.messages_with_buttons()) == 1
-    await chat.say("男的")  # not an answer: asked again, with buttons only on the new question
+    await chat.say("蓝色")  # not an answer: asked again, with buttons only on the new question
     _, again = (s for s in chat.screen() if s.kind == "message" and "性别" in s.text)
     assert list(chat.messages_with_buttons()) == [again.message_id]
     for label in ("女", "幸福一社区"):
@@ -128,7 +129,7 @@ async def test_old_buttons_are_recognised_as_old(person: Callable[..., LocalChat
     first_question = chat.screen()[-1].message_id
     await chat.press("中文")
     assert first_question is not None
-    await chat.press_data("ob:language:en", first_question)
+    await chat.press_data(Pick(form="ob", step="language", value="en").pack(), first_question)
     assert chat.screen()[-1].kind == "toast"
     assert "不能用了" in chat.screen()[-1].text
 
@@ -149,7 +150,8 @@ async def test_conversation_survives_a_restart(
     chat.dp = build_dispatcher(settings, db, clock)  # a new process: same database
     await chat.say("/start")
     assert "先选年代" in chat.last_text()
-    for label in ("1940年代", "1948", "3月", "5", "女", "幸福一社区", "跳过", "没有这些病", "没有"):
+    for label in ("1940年代", "1948", "3月", "1–7日", "5", "女", "幸福一社区", "跳过",
+                  "没有这些病", "没有"):  # fmt: skip
         await chat.press(label)
     await chat.press("对，保存")
     async with db.sessionmaker() as session:
@@ -166,7 +168,8 @@ async def test_english_resident_gets_english(
     await chat.press("English")
     assert "Welcome" in chat.last_text()
     for label in ("Agree", "✅ Agree", "Call me", "Send my phone number", "1950s", "1950", "Mar",
-                  "5", "Female", "Xingfu No.1", "Skip", "Hypertension", "Done", "No"):  # fmt: skip
+                  "1–7", "5", "Female", "Xingfu No.1", "Skip", "Hypertension", "Done",
+                  "No"):  # fmt: skip
         await chat.press(label)
     assert "Hypertension" in chat.last_text()
     await chat.press("save")

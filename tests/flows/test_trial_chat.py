@@ -87,8 +87,8 @@ async def test_make_run_without_a_token_onboards_a_resident_by_numbers(tmp_path:
             lines = await terminal.choose(lines, label)
         # Sharing the contact asks which number to share: Enter accepts the offered one.
         lines = await terminal.choose(lines, "发送我的手机号", "")
-        for label in ("1940年代", "1949", "10月", "1", "男", "玉林东社区", "跳过", "高血压",
-                      "选好了", "有"):  # fmt: skip
+        for label in ("1940年代", "1949", "10月", "1–7日", "1", "男", "玉林东社区", "跳过",
+                      "高血压", "选好了", "有"):  # fmt: skip
             lines = await terminal.choose(lines, label)
         assert any("优先签约" in line for line in lines)
         lines = await terminal.choose(lines, "对，保存")
