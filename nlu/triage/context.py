@@ -37,6 +37,7 @@ class Cues:
     negation_en: re.Pattern[str]
     strong: re.Pattern[str]
     calm: re.Pattern[str]
+    asking: re.Pattern[str]  # 这正常吗: calm, except for a sign that is never normal
     well: re.Pattern[str]
     joking: re.Pattern[str]
     chronic: re.Pattern[str]
@@ -59,6 +60,7 @@ class Cues:
             negation_en=re.compile(rf"\b(?:{joined('negation_en')})(?:\s+\S+){{0,2}}\s*$"),
             strong=fast(joined("strong_zh", "strong_en")),
             calm=fast(joined("calm_zh", "calm_en", "past_en", "knowledge", "hypothetical")),
+            asking=fast(joined("asking")),
             chronic=fast(joined("chronic_zh")),
             well=fast(joined("well")),
             joking=fast(joined("joking")),
@@ -124,7 +126,9 @@ def _long_standing(cues: Cues, view: str, match: re.Match[str], left: int, right
     )
 
 
-def about_now(cues: Cues, view: str, match: re.Match[str], english: bool) -> bool:
+def about_now(
+    cues: Cues, view: str, match: re.Match[str], english: bool, asking_calms: bool = True
+) -> bool:
     if negated(cues, view, match.start(), english):
         return False
     left, right = near_bounds(view, match.start(), match.end())
@@ -134,6 +138,7 @@ def about_now(cues: Cues, view: str, match: re.Match[str], english: bool) -> boo
         return bool(cues.extreme.search(around))
     calm = (
         cues.calm.search(view, left, right)
+        or (asking_calms and cues.asking.search(view, left, right))
         or _long_standing(cues, view, match, left, right)
         or cues.joking.search(view)
     )

@@ -73,7 +73,28 @@ def _young_infant(match: re.Match[str], limits: TriageThresholds) -> bool:
     return days < limits.young_infant_days
 
 
-_CHECKS = {"young_infant": _young_infant}
+_WEEKS = re.compile(
+    r"(?P<n>[\d一二两三四五六七八九十]{1,4})(?:周|个星期|w)|(?P<m>[\d一二两三四五六七八九十]{1,2})个(?:多|半)?月"
+)
+TERM_WEEKS = 37
+
+
+def _before_term(match: re.Match[str], limits: TriageThresholds) -> bool:
+    """Before 37 weeks, unless the pregnancy is told as at term near the match (孕三十九周,
+    怀了九个多月); told without its length (怀孕了), it may be before term."""
+    near = match.string[max(0, match.start() - 12) : match.end() + 12]
+    for length in _WEEKS.finditer(near):
+        if length.group("n"):
+            weeks = _number(length.group("n"))
+        else:
+            months = _number(length.group("m"))
+            weeks = None if months is None else months * 4.3
+        if weeks is not None and weeks >= TERM_WEEKS:
+            return False
+    return True
+
+
+_CHECKS = {"young_infant": _young_infant, "before_term": _before_term}
 
 
 # --- matching -------------------------------------------------------------------------------
@@ -141,7 +162,8 @@ def _shows(
                 continue
             if sign.about_near and negated(table.cues, view, match.start(), sign.english):
                 continue  # 没吐: the sign itself is denied, wherever the story is told
-            if about_now(table.cues, view, near if sign.about_near else match, sign.english):
+            told = near if sign.about_near else match
+            if about_now(table.cues, view, told, sign.english, sign.asking_calms):
                 return True
     return False
 

@@ -19,6 +19,10 @@ _METER_FAULT = re.compile(
     r"(?:血压计|血糖仪|仪器|机器)(?:好像|可能)?(?:坏|不准|有问题|没电)|电池没电"
     r"|\bmeter (?:is )?(?:broken|faulty|wrong)"
 )
+# Asked, not said: "是不是机器不准啊" doubts the reading, it does not disown it.
+_ASKED = re.compile(r"是不是|会不会|是否|难道|还是")
+# A reading quoted from a leaflet or a standard is no one's (说明书上写的180/110是什么意思).
+_QUOTED = re.compile(r"说明书|书上|网上(?:说|写)|上面写|写着|标准是|参考值")
 _ABOUT = re.compile(r"([一二三四五六七八九])几")  # 一百八几 → 一百八十: "a hundred and eighty-odd"
 # "sugar reading is 25", "glucose meter says 2.4": the words between are no part of the reading.
 _METER_WORDS = re.compile(
@@ -47,7 +51,8 @@ def _current_clauses(table: Table, spaced: str) -> str:
     "去年血压200/120，现在130/80" reads as 130/80)."""
     # With nothing told as past, no clause need be dropped.
     past = table.cues.past_readings
-    kept = _clauses_told_now(past, table, spaced) if past.search(spaced) else [spaced]
+    told = past.search(spaced) or _QUOTED.search(spaced)
+    kept = _clauses_told_now(past, table, spaced) if told else [spaced]
     current = _ABOUT.sub(r"\1十", " ".join(kept))
     if _DIABETES.search(current):
         current = _MEASURED.sub("血糖", _DIABETES_EN_METER.sub("glucose", current))
@@ -64,9 +69,16 @@ def _clauses_told_now(past: re.Pattern[str], table: Table, spaced: str) -> list[
             in_past = False
         if past.search(part):
             in_past = True
-        if not in_past:
+        if not in_past and not _QUOTED.search(part):
             kept.append(part)
     return kept
+
+
+def _meter_blamed(spaced: str) -> bool:
+    return any(
+        not _ASKED.search(spaced, max(0, fault.start() - 6), fault.start())
+        for fault in _METER_FAULT.finditer(spaced)
+    )
 
 
 _MEASURE_VERB = re.compile(r"测|量|\bmeter\b")
@@ -76,7 +88,7 @@ def reading_categories(table: Table, views: Views, limits: TriageThresholds) -> 
     spaced = views.spaced
     if not (might_hold_reading(spaced) or _MEASURE_VERB.search(spaced)):
         return  # no reading can be found: spare the clause work
-    if _METER_FAULT.search(spaced):
+    if _meter_blamed(spaced):
         return  # the readings are the broken meter's
     (systolic, diastolic), glucose = pressure_parts_and_glucose(
         _current_clauses(table, views.spaced)

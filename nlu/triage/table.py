@@ -39,6 +39,7 @@ class Sign:
     within: int = 80  # characters either side of the match where `near` may be (English: 2x)
     about_near: bool = False  # whether it is happening now is told around the `near` match
     check: str | None = None
+    asking_calms: bool = True  # `asking: urgent`: a worried 这正常吗 does not calm it
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,7 @@ def _sign(entry: dict[str, Any], words: dict[str, str]) -> Sign:
         check=entry.get("check"),
         within=int(entry.get("within", 80)) * (2 if english else 1),
         about_near=entry.get("about") == "with",
+        asking_calms=entry.get("asking") != "urgent",
     )
 
 
