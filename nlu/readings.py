@@ -232,11 +232,14 @@ _SYS_WORD = r"(?:高压|收缩压|上压|systolic|sbp)"
 _DIA_WORD = r"(?:低压|舒张压|下压|diastolic|dbp)"
 _PULSE_WORD = r"(?:心率|脉搏|脉率|心跳|pulse|heart\s?rate|hr)"
 
+# A figure's first digit is matched before the lookbehind that checks what precedes it
+# ((?<![\d.])\d → \d(?<![\d.]\d)): the same matches, but the regex engine skips ahead to a
+# digit instead of trying the pattern at every position.
 _BP_SLASH = re.compile(
-    r"(?<![\d./:\-])(\d{2,3})\s*[/\\]\s*(\d{2,3})(?:\s*[/\\]\s*(\d{2,3}))?"
+    r"(\d(?<![\d./:\-]\d)\d{1,2})\s*[/\\]\s*(\d{2,3})(?:\s*[/\\]\s*(\d{2,3}))?"
     r"(?![\d/]|\.\d)(?!\s*(?:号|日|月))"
 )
-_BP_OVER = re.compile(rf"(?<![\d.])(\d{{2,3}})\s*(?:over|比)\s*(\d{{2,3}}){_NOT_BP_UNIT}")
+_BP_OVER = re.compile(rf"(\d(?<![\d.]\d)\d{{1,2}})\s*(?:over|比)\s*(\d{{2,3}}){_NOT_BP_UNIT}")
 # Between the two figures: spaces and at most one of / - ~, with commas anywhere. Written so
 # no two parts can take the same spaces (possessive): a run of blank lines stays linear.
 _PAIR_GAP = r"(?:\s*+[/~～-]|[,，、\s])[,，、\s]*+"
@@ -276,6 +279,10 @@ def _pairs(
     """(position, systolic, diastolic, pulse-from-slash-triple) for every plausible pair."""
     found: list[tuple[int, int, int, int | None]] = []
     for pattern in (_BP_SLASH, _BP_OVER, _BP_KEYWORD_PAIR):
+        if pattern is _BP_SLASH and "/" not in normalised and "\\" not in normalised:
+            continue  # no slash, no 150/95: not worth a pass over the text
+        if pattern is _BP_OVER and "over" not in normalised and "比" not in normalised:
+            continue
         for match in pattern.finditer(normalised):
             sys_value, dia_value = int(match.group(1)), int(match.group(2))
             if not _is_pressure_pair(sys_value, dia_value):

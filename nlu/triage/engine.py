@@ -130,7 +130,9 @@ def _near(
     return None
 
 
-_WORD_START = re.compile(r"\b\w")
+# A letter or digit that starts a word (the letter first, so the regex engine skips ahead to
+# one): English signs start with one (table.py checks), so other scripts need not be listed.
+_WORD_START = re.compile(r"[a-z0-9](?<!\w.)")
 
 
 @dataclass(frozen=True, slots=True)

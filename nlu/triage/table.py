@@ -85,6 +85,9 @@ def _sign(entry: dict[str, Any], words: dict[str, str]) -> Sign:
         near_alternatives = near if isinstance(near, list) else [near]
         near_pattern = re.compile("|".join(_expand(a, words) for a in near_alternatives))
     pattern, starts = fast_with_starts("|".join(expanded))
+    if english and not all(char.isascii() and char.isalnum() for char in starts):
+        # engine.Letters lists only the ASCII letters and digits that start a word
+        raise ValueError(f"an English sign must start with a letter or digit: {source!r}")
     return Sign(
         pattern=pattern,
         starts=starts,

@@ -28,7 +28,9 @@ _WHITESPACE = re.compile(r"\s+")
 _CJK = r"\u3400-\u9fff"
 # A space between two Chinese characters parts two phrases, unless the message spaces out
 # nearly every character (胸 口 疼 得 厉 害), when the spaces mean nothing.
-_PHRASE_SPACE = re.compile(rf"(?<=[{_CJK}])[^\S\n]+(?=[{_CJK}])")
+# (The space is matched before the lookbehind for the character before it, so the regex engine
+# skips ahead to a space instead of trying the pattern at every character.)
+_PHRASE_SPACE = re.compile(rf"[^\S\n](?<=[{_CJK}][^\S\n])[^\S\n]*(?=[{_CJK}])")
 _OTHER_SPACE = re.compile(r"[^\S\n]+")
 _SPACED_OUT = re.compile(rf"[{_CJK}][^\S\n](?=[{_CJK}])")
 
@@ -71,17 +73,19 @@ def _simplified() -> opencc.OpenCC:
 
 
 @cache
-def _traditional() -> frozenset[str]:
-    """The characters OpenCC changes: a message with none of them need not be converted."""
+def _traditional() -> re.Pattern[str]:
+    """The characters OpenCC changes, as one character class: a message with none of them need
+    not be converted (the regex engine scans for them several times faster than a set test)."""
     every = "".join(chr(code) for code in range(0x3400, 0xA000))
     simplified = _simplified().convert(every)
     if len(simplified) != len(every):  # a one-to-many mapping: convert every message instead
-        return frozenset(every)
-    return frozenset(a for a, b in zip(every, simplified, strict=True) if a != b)
+        return re.compile(r"[\s\S]")
+    changed = "".join(a for a, b in zip(every, simplified, strict=True) if a != b)
+    return re.compile(f"[{re.escape(changed)}]")
 
 
 def simplified(text: str) -> str:
-    return _simplified().convert(text) if not _traditional().isdisjoint(text) else text
+    return _simplified().convert(text) if _traditional().search(text) else text
 
 
 def prepare(text: str, mend: Mender) -> Views:
