@@ -16,7 +16,7 @@ import cn2an
 
 from nlu.triage.context import about_now, negated
 from nlu.triage.reading_flags import reading_categories
-from nlu.triage.table import Category, Sign, Table, load_table
+from nlu.triage.table import HEAD, Category, Sign, Table, load_table
 from nlu.triage.text import Views, prepare
 from nlu.triage.thresholds import DEFAULT_THRESHOLDS, TriageThresholds
 from nlu.triage.weighing import weighed_with_model
@@ -130,22 +130,25 @@ def _near(
     return None
 
 
-# A letter or digit that starts a word (the letter first, so the regex engine skips ahead to
-# one): English signs start with one (table.py checks), so other scripts need not be listed.
-_WORD_START = re.compile(r"[a-z0-9](?<!\w.)")
+# A letter or digit that starts a word, and the two characters after it (the letter first, so
+# the regex engine skips ahead to one): English signs start with one (table.py checks), so
+# other scripts need not be listed.
+_WORD_HEAD = re.compile(rf"([a-z0-9])(?<!\w.)(?=([\s\S]{{0,{HEAD - 1}}}))")
 
 
 @dataclass(frozen=True, slots=True)
 class Letters:
-    """The characters the Chinese view is made of, and those that start a word in the English
-    one (English signs start at a word boundary)."""
+    """The characters the Chinese view is made of, and the words of the English one by their
+    first letter and by their first three (English signs start at a word boundary)."""
 
     compact: frozenset[str]
     word_starts: frozenset[str]
+    word_heads: frozenset[str]
 
     @classmethod
     def of(cls, views: Views) -> Letters:
-        return cls(frozenset(views.compact), frozenset(_WORD_START.findall(views.spaced)))
+        heads = frozenset([first + rest for first, rest in _WORD_HEAD.findall(views.spaced)])
+        return cls(frozenset(views.compact), frozenset(head[0] for head in heads), heads)
 
 
 def _shows(
@@ -153,11 +156,15 @@ def _shows(
 ) -> bool:
     for sign in category.signs:
         if sign.english:
-            view, present = views.spaced, letters.word_starts
+            view = views.spaced
+            if sign.heads.isdisjoint(letters.word_heads) and sign.short_starts.isdisjoint(
+                letters.word_starts
+            ):
+                continue  # no word starts the way any of its options does
         else:
-            view, present = views.compact, letters.compact
-        if sign.starts.isdisjoint(present):
-            continue  # no match can start anywhere (hostile floods use few letters)
+            view = views.compact
+            if sign.starts.isdisjoint(letters.compact):
+                continue  # no match can start anywhere (hostile floods use few letters)
         for match in _first_and_last(sign.pattern, view):
             near = _near(table, sign, view, match, limits)
             if near is None:
