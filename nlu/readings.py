@@ -505,12 +505,21 @@ def extract_glucose(text: str) -> Glucose | None:
     return readings[0] if readings else None
 
 
-def pressure_parts_and_glucose(text: str) -> tuple[tuple[int | None, int | None], list[float]]:
+def pressure_parts_and_glucose(
+    text: str, *, prepared: bool = False
+) -> tuple[tuple[int | None, int | None], list[float]]:
     """``extract_pressure_parts`` and the glucose values (mmol/L) at once, normalising only
-    once: triage needs both for every message, and nothing more."""
+    once: triage needs both for every message, and nothing more. ``prepared``: the text is
+    already lower case with no invisible characters and no whitespace but spaces (triage's
+    view), so only NFKC and single spaces are made sure of."""
     if not text:
         return (None, None), []
-    plain = _plain(text)
+    if prepared:
+        plain = nfkc_within_bounds(text[:MAX_TEXT])
+        if "  " in plain:  # (clauses joined again, words taken out)
+            plain = _SPACES.sub(" ", plain)
+    else:
+        plain = _plain(text)
     if not might_hold_reading(plain):  # no word or sign a reading is found by: skip the work
         return (None, None), []
     normalised = _numerals_to_digits(plain)

@@ -94,7 +94,7 @@ def reading_categories(table: Table, views: Views, limits: TriageThresholds) -> 
     if _meter_blamed(spaced):
         return  # the readings are the broken meter's
     (systolic, diastolic), glucose = pressure_parts_and_glucose(
-        _current_clauses(table, views.spaced)
+        _current_clauses(table, views.spaced), prepared=True
     )
     if (systolic is not None and systolic >= limits.systolic_high) or (
         diastolic is not None and diastolic >= limits.diastolic_high
