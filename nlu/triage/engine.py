@@ -138,8 +138,9 @@ _WORD_HEAD = re.compile(rf"([a-z0-9])(?<!\w.)(?=([\s\S]{{0,{HEAD - 1}}}))")
 
 @dataclass(frozen=True, slots=True)
 class Letters:
-    """The characters the Chinese view is made of, and the words of the English one by their
-    first letter and by their first three (English signs start at a word boundary)."""
+    """The characters the Chinese view is made of (or a few more), and the words of the English
+    one by their first letter and by their first three (English signs start at a word
+    boundary)."""
 
     compact: frozenset[str]
     word_starts: frozenset[str]
@@ -148,7 +149,7 @@ class Letters:
     @classmethod
     def of(cls, views: Views) -> Letters:
         heads = frozenset([first + rest for first, rest in _WORD_HEAD.findall(views.spaced)])
-        return cls(frozenset(views.compact), frozenset(head[0] for head in heads), heads)
+        return cls(views.characters, frozenset(head[0] for head in heads), heads)
 
 
 def _shows(

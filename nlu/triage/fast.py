@@ -149,10 +149,36 @@ def _rare_start(option: str) -> str:
     return f"{second}(?<={first}{second}){rest}"
 
 
+SECOND_SPREAD = 8  # at most this many options made of one by spreading its second group
+
+
+def _spread_second(option: str) -> list[str]:
+    """``压(?:得|到)x`` → ``[压得x, 压到x]``: the regex engine skips an option that starts with a
+    plain character cheaply but enters a group every time, so after the first character too
+    (a flood of 血压 tried every idiom that starts 压(?:…) at every 压). The same matches in
+    the same order; not after a common first character, as _rare_start would then make
+    those options start at their second."""
+    first, rest = option[:1], option[1:]
+    if not first or first in _SPECIAL or first in COMMON or not rest.startswith("(?:"):
+        return [option]
+    try:
+        spread = _spread(rest)
+    except ValueError:  # a repeated group: (?:ab)+
+        return [option]
+    if len(spread) > SECOND_SPREAD or not all(s and s[0] not in _SPECIAL for s in spread):
+        return [option]
+    return [first + s for s in spread]
+
+
 def fast_with_starts(pattern: str) -> tuple[re.Pattern[str], frozenset[str]]:
     """fast(pattern), and the characters a match can start with: a message with none of them
     need not be searched at all."""
-    options = [_rare_start(_plain_start(o)) for part in _top_level(pattern) for o in _spread(part)]
+    options = [
+        _rare_start(_plain_start(spread))
+        for part in _top_level(pattern)
+        for option in _spread(part)
+        for spread in _spread_second(option)
+    ]
     starts = frozenset(option[0] for option in options)
     return re.compile("|".join(_by_first_character(options))), starts
 
