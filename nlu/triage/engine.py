@@ -152,20 +152,25 @@ class Letters:
         return cls(views.characters, frozenset(head[0] for head in heads), heads)
 
 
+def may_match(sign: Sign, letters: Letters) -> bool:
+    """False when no match of ``sign`` can start anywhere in the message: no word starts the
+    way one of its English options does, or no character its Chinese options start with is
+    there (hostile floods use few letters). Such a sign is not searched."""
+    if sign.english:
+        return not (
+            sign.heads.isdisjoint(letters.word_heads)
+            and sign.short_starts.isdisjoint(letters.word_starts)
+        )
+    return not sign.starts.isdisjoint(letters.compact)
+
+
 def _shows(
     table: Table, category: Category, views: Views, letters: Letters, limits: TriageThresholds
 ) -> bool:
     for sign in category.signs:
-        if sign.english:
-            view = views.spaced
-            if sign.heads.isdisjoint(letters.word_heads) and sign.short_starts.isdisjoint(
-                letters.word_starts
-            ):
-                continue  # no word starts the way any of its options does
-        else:
-            view = views.compact
-            if sign.starts.isdisjoint(letters.compact):
-                continue  # no match can start anywhere (hostile floods use few letters)
+        if not may_match(sign, letters):
+            continue
+        view = views.spaced if sign.english else views.compact
         for match in _first_and_last(sign.pattern, view):
             near = _near(table, sign, view, match, limits)
             if near is None:
