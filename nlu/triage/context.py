@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from nlu.triage.fast import fast
 
@@ -28,6 +29,7 @@ PAST_REACH = 240  # characters before a symptom where a story about the past may
 _SENTENCE_END = re.compile(r"[\n。!！?？;；…]+|\.(?:\s|$)")
 _SENTENCE_END_REVERSED = re.compile(r"[\n。!！?？;；…]|\s\.|^\.")  # the same, read backwards
 _CLAUSE_MARK = re.compile(r"[,，、:：]")
+_CLAUSE_END = re.compile(r"[,，。.!！?？;；]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ class Cues:
     negation_en: re.Pattern[str]
     strong: re.Pattern[str]
     calm: re.Pattern[str]
+    asking: re.Pattern[str]  # 这正常吗: calm, except for a sign that is never normal
     well: re.Pattern[str]
     joking: re.Pattern[str]
     chronic: re.Pattern[str]
@@ -45,6 +48,10 @@ class Cues:
     present: re.Pattern[str]
     framing: re.Pattern[str]
     extreme: re.Pattern[str]
+    # The longest a Chinese negation or question can be, with what may follow it: both are
+    # read at the end of a clause, so only that many characters of it need be searched.
+    negation_zh_reach: int = NEGATION_REACH
+    question_zh_reach: int = NEGATION_REACH
 
     @classmethod
     def from_lexicon(cls, cues: dict[str, list[str]]) -> Cues:
@@ -59,6 +66,7 @@ class Cues:
             negation_en=re.compile(rf"\b(?:{joined('negation_en')})(?:\s+\S+){{0,2}}\s*$"),
             strong=fast(joined("strong_zh", "strong_en")),
             calm=fast(joined("calm_zh", "calm_en", "past_en", "knowledge", "hypothetical")),
+            asking=fast(joined("asking")),
             chronic=fast(joined("chronic_zh")),
             well=fast(joined("well")),
             joking=fast(joined("joking")),
@@ -67,7 +75,16 @@ class Cues:
             present=fast(joined("present")),
             framing=fast(joined("knowledge", "hypothetical")),
             extreme=fast(joined("extreme")),
+            # (a word's pattern is never shorter than what it matches; +1: $ before a newline)
+            negation_zh_reach=_longest(cues["negation_zh"])
+            + _longest(cues["negation_zh_tail"])
+            + 1,
+            question_zh_reach=_longest(cues["question_zh"]) + 3 + 1,
         )
+
+
+def _longest(words: list[str]) -> int:
+    return max(len(word) for word in words)
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -98,10 +115,11 @@ def negated(cues: Cues, view: str, start: int, english: bool) -> bool:
     if english:
         return bool(cues.negation_en.search(before))
     # Only a negation in the same clause counts: "没事，刚才晕倒了" still fires.
-    clause = re.split(r"[,，。.!！?？;；]", before)[-1]
-    if cues.question_zh.search(clause):  # 是不是中风 / 会不会是心梗: worried, not denying
+    clause = _CLAUSE_END.split(before)[-1]
+    # 是不是中风 / 会不会是心梗: worried, not denying
+    if cues.question_zh.search(clause[-cues.question_zh_reach :]):
         return False
-    return bool(cues.negation_zh.search(clause))
+    return bool(cues.negation_zh.search(clause[-cues.negation_zh_reach :]))
 
 
 def _told_as_past(cues: Cues, view: str, match: re.Match[str]) -> bool:
@@ -124,7 +142,16 @@ def _long_standing(cues: Cues, view: str, match: re.Match[str], left: int, right
     )
 
 
-def about_now(cues: Cues, view: str, match: re.Match[str], english: bool) -> bool:
+@lru_cache(maxsize=8)
+def _anywhere(cue: re.Pattern[str], view: str) -> bool:
+    """Whether ``cue`` is anywhere in the message: asked for every sign's every match, it is
+    searched once per message (the message's two views)."""
+    return cue.search(view) is not None
+
+
+def about_now(
+    cues: Cues, view: str, match: re.Match[str], english: bool, asking_calms: bool = True
+) -> bool:
     if negated(cues, view, match.start(), english):
         return False
     left, right = near_bounds(view, match.start(), match.end())
@@ -134,8 +161,9 @@ def about_now(cues: Cues, view: str, match: re.Match[str], english: bool) -> boo
         return bool(cues.extreme.search(around))
     calm = (
         cues.calm.search(view, left, right)
+        or (asking_calms and cues.asking.search(view, left, right))
         or _long_standing(cues, view, match, left, right)
-        or cues.joking.search(view)
+        or _anywhere(cues.joking, view)
     )
     if not calm:
         return True

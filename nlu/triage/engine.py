@@ -16,7 +16,7 @@ import cn2an
 
 from nlu.triage.context import about_now, negated
 from nlu.triage.reading_flags import reading_categories
-from nlu.triage.table import Category, Sign, Table, load_table
+from nlu.triage.table import HEAD, Category, Sign, Table, load_table
 from nlu.triage.text import Views, prepare
 from nlu.triage.thresholds import TriageThresholds
 from nlu.triage.weighing import weighed_with_model
@@ -73,7 +73,28 @@ def _young_infant(match: re.Match[str], limits: TriageThresholds) -> bool:
     return days < limits.young_infant_days
 
 
-_CHECKS = {"young_infant": _young_infant}
+_WEEKS = re.compile(
+    r"(?P<n>[\d一二两三四五六七八九十]{1,4})(?:周|个星期|w)|(?P<m>[\d一二两三四五六七八九十]{1,2})个(?:多|半)?月"
+)
+TERM_WEEKS = 37
+
+
+def _before_term(match: re.Match[str], limits: TriageThresholds) -> bool:
+    """Before 37 weeks, unless the pregnancy is told as at term near the match (孕三十九周,
+    怀了九个多月); told without its length (怀孕了), it may be before term."""
+    near = match.string[max(0, match.start() - 12) : match.end() + 12]
+    for length in _WEEKS.finditer(near):
+        if length.group("n"):
+            weeks = _number(length.group("n"))
+        else:
+            months = _number(length.group("m"))
+            weeks = None if months is None else months * 4.3
+        if weeks is not None and weeks >= TERM_WEEKS:
+            return False
+    return True
+
+
+_CHECKS = {"young_infant": _young_infant, "before_term": _before_term}
 
 
 # --- matching -------------------------------------------------------------------------------
@@ -109,39 +130,55 @@ def _near(
     return None
 
 
-_WORD_START = re.compile(r"\b\w")
+# A letter or digit that starts a word, and the two characters after it (the letter first, so
+# the regex engine skips ahead to one): English signs start with one (table.py checks), so
+# other scripts need not be listed.
+_WORD_HEAD = re.compile(rf"([a-z0-9])(?<!\w.)(?=([\s\S]{{0,{HEAD - 1}}}))")
 
 
 @dataclass(frozen=True, slots=True)
 class Letters:
-    """The characters the Chinese view is made of, and those that start a word in the English
-    one (English signs start at a word boundary)."""
+    """The characters the Chinese view is made of (or a few more), and the words of the English
+    one by their first letter and by their first three (English signs start at a word
+    boundary)."""
 
     compact: frozenset[str]
     word_starts: frozenset[str]
+    word_heads: frozenset[str]
 
     @classmethod
     def of(cls, views: Views) -> Letters:
-        return cls(frozenset(views.compact), frozenset(_WORD_START.findall(views.spaced)))
+        heads = frozenset([first + rest for first, rest in _WORD_HEAD.findall(views.spaced)])
+        return cls(views.characters, frozenset(head[0] for head in heads), heads)
+
+
+def may_match(sign: Sign, letters: Letters) -> bool:
+    """False when no match of ``sign`` can start anywhere in the message: no word starts the
+    way one of its English options does, or no character its Chinese options start with is
+    there (hostile floods use few letters). Such a sign is not searched."""
+    if sign.english:
+        return not (
+            sign.heads.isdisjoint(letters.word_heads)
+            and sign.short_starts.isdisjoint(letters.word_starts)
+        )
+    return not sign.starts.isdisjoint(letters.compact)
 
 
 def _shows(
     table: Table, category: Category, views: Views, letters: Letters, limits: TriageThresholds
 ) -> bool:
     for sign in category.signs:
-        if sign.english:
-            view, present = views.spaced, letters.word_starts
-        else:
-            view, present = views.compact, letters.compact
-        if sign.starts.isdisjoint(present):
-            continue  # no match can start anywhere (hostile floods use few letters)
+        if not may_match(sign, letters):
+            continue
+        view = views.spaced if sign.english else views.compact
         for match in _first_and_last(sign.pattern, view):
             near = _near(table, sign, view, match, limits)
             if near is None:
                 continue
             if sign.about_near and negated(table.cues, view, match.start(), sign.english):
                 continue  # 没吐: the sign itself is denied, wherever the story is told
-            if about_now(table.cues, view, near if sign.about_near else match, sign.english):
+            told = near if sign.about_near else match
+            if about_now(table.cues, view, told, sign.english, sign.asking_calms):
                 return True
     return False
 

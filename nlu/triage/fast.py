@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["fast", "fast_with_starts"]
+__all__ = ["fast", "fast_with_starts", "literal_heads"]
 
 # Speed: Python's regex engine skips ahead with a fast character scan only when every top-level
 # option of a pattern starts with a plain character; otherwise it tries the whole pattern at
@@ -110,10 +110,22 @@ def _by_first_character(options: list[str]) -> list[str]:
         if option[1:2] and option[1] in "?*+{":
             raise ValueError(f"option's first character is quantified: {option!r}")
         groups.setdefault(option[0], []).append(option[1:])
-    return [
-        first + (rests[0] if len(rests) == 1 else f"(?:{'|'.join(rests)})")
-        for first, rests in groups.items()
-    ]
+    return [_joined(first, rests) for first, rests in groups.items()]
+
+
+_WORD_BOUNDARY_AFTER_FIRST = "(?<!\\w.)"  # what _plain_start puts after an option's first letter
+
+
+def _joined(first: str, rests: list[str]) -> str:
+    """``first`` and its options' rests as one. When every rest starts with the word-boundary
+    lookbehind, it is checked once (c(?<!\\w.)(?:hest|ollapsed)): the regex engine skips an
+    option that starts with a plain character cheaply, but tries a lookbehind every time."""
+    if len(rests) == 1:
+        return first + rests[0]
+    head = _WORD_BOUNDARY_AFTER_FIRST
+    if all(rest.startswith(head) for rest in rests):
+        return f"{first}{head}(?:{'|'.join(rest[len(head) :] for rest in rests)})"
+    return f"{first}(?:{'|'.join(rests)})"
 
 
 def fast(pattern: str) -> re.Pattern[str]:
@@ -137,9 +149,63 @@ def _rare_start(option: str) -> str:
     return f"{second}(?<={first}{second}){rest}"
 
 
+SECOND_SPREAD = 8  # at most this many options made of one by spreading its second group
+
+
+def _spread_second(option: str) -> list[str]:
+    """``压(?:得|到)x`` → ``[压得x, 压到x]``: the regex engine skips an option that starts with a
+    plain character cheaply but enters a group every time, so after the first character too
+    (a flood of 血压 tried every idiom that starts 压(?:…) at every 压). The same matches in
+    the same order; not after a common first character, as _rare_start would then make
+    those options start at their second."""
+    first, rest = option[:1], option[1:]
+    if not first or first in _SPECIAL or first in COMMON or not rest.startswith("(?:"):
+        return [option]
+    try:
+        spread = _spread(rest)
+    except ValueError:  # a repeated group: (?:ab)+
+        return [option]
+    if len(spread) > SECOND_SPREAD or not all(s and s[0] not in _SPECIAL for s in spread):
+        return [option]
+    return [first + s for s in spread]
+
+
 def fast_with_starts(pattern: str) -> tuple[re.Pattern[str], frozenset[str]]:
     """fast(pattern), and the characters a match can start with: a message with none of them
     need not be searched at all."""
-    options = [_rare_start(_plain_start(o)) for part in _top_level(pattern) for o in _spread(part)]
+    options = [
+        _rare_start(_plain_start(spread))
+        for part in _top_level(pattern)
+        for option in _spread(part)
+        for spread in _spread_second(option)
+    ]
     starts = frozenset(option[0] for option in options)
     return re.compile("|".join(_by_first_character(options))), starts
+
+
+def _literal_head(option: str, size: int) -> str:
+    """The plain characters ``option`` starts with, at most ``size`` (\\bcan'?t → can)."""
+    for anchor in ("\\b", "^"):
+        option = option.removeprefix(anchor)
+    head = ""
+    for i, char in enumerate(option[:size]):
+        if char in _SPECIAL or option[i + 1 : i + 2] in ("?", "*", "+", "{"):
+            break
+        head += char
+    return head
+
+
+def literal_heads(pattern: str, size: int) -> tuple[frozenset[str], frozenset[str]]:
+    """The first ``size`` characters of every option of ``pattern`` that starts with that many
+    plain ones, and the first characters of the others: a message where none of the first
+    is found (and none of the second) holds no match. Checking a few heads against the
+    message's word starts is far cheaper than a search through a long message."""
+    heads: set[str] = set()
+    short: set[str] = set()
+    for option in (o for part in _top_level(pattern) for o in _spread(part)):
+        head = _literal_head(option, size)
+        if len(head) == size:
+            heads.add(head)
+        else:
+            short.add(_plain_start(option)[0])
+    return frozenset(heads), frozenset(short)

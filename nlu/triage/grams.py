@@ -8,8 +8,8 @@ it. This keeps the model's cost per message bounded."""
 from __future__ import annotations
 
 from collections import Counter
+from operator import add
 
-SIZES = (1, 2, 3)
 HEAD = TAIL = 256  # characters of a long message the model reads at either end
 
 
@@ -18,8 +18,11 @@ def bounded(text: str) -> str:
 
 
 def grams(text: str) -> list[str]:
+    """Every character, pair and triple of ``text`` (bounded), in no particular order. Made by
+    adding neighbours at C speed rather than slicing at each position: about twice as fast."""
     text = bounded(text)
-    return [text[i : i + n] for n in SIZES for i in range(len(text) - n + 1)]
+    pairs = list(map(add, text, text[1:]))
+    return [*text, *pairs, *map(add, pairs, text[2:])]
 
 
 def gram_counts(text: str) -> Counter[str]:

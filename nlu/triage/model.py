@@ -36,6 +36,7 @@ class Reading:
 class Model:
     vocabulary: tuple[str, ...]
     index: dict[str, int]
+    wordlike: np.ndarray  # per column: the gram counts as evidence (_wordlike)
     idf: np.ndarray
     flag_coef: np.ndarray
     flag_intercept: float
@@ -50,9 +51,11 @@ class Model:
         """The message's TF-IDF weights (sublinear, L2-normalised, as scikit-learn makes them);
         None when it has too few known words to judge (an emoji, a name, Arabic): the model
         then neither raises nor overrules a red flag."""
-        counts = [(self.index[g], n) for g, n in gram_counts(text).items() if g in self.index]
+        index = self.index
+        grams = gram_counts(text).items()
+        counts = [(column, n) for g, n in grams if (column := index.get(g)) is not None]
         columns = np.fromiter((c for c, _ in counts), dtype=np.int64, count=len(counts))
-        if sum(1 for c in columns.tolist() if _wordlike(self.vocabulary[c])) < MIN_EVIDENCE:
+        if int(np.count_nonzero(self.wordlike[columns])) < MIN_EVIDENCE:
             return None
         tf = np.fromiter(
             (1.0 + math.log(n) for _, n in counts), dtype=np.float64, count=len(counts)
@@ -83,6 +86,9 @@ def load_model(path: Path = MODEL) -> Model:
         return Model(
             vocabulary=tuple(vocabulary),
             index={gram: i for i, gram in enumerate(vocabulary)},
+            wordlike=np.fromiter(
+                (_wordlike(g) for g in vocabulary), dtype=bool, count=len(vocabulary)
+            ),
             idf=data["idf"].astype(np.float64),
             flag_coef=data["flag_coef"].astype(np.float64),
             flag_intercept=float(data["flag_intercept"]),

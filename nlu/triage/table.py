@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from nlu.triage.context import Cues
-from nlu.triage.fast import fast_with_starts
+from nlu.triage.fast import fast_with_starts, literal_heads
 from nlu.triage.text import Mender
 
 HERE = Path(__file__).parent
@@ -26,6 +26,7 @@ _MACRO = re.compile(r"\{([a-z_]+)\}")
 _GAP = re.compile(r"\{gap(\d+)\}")
 # A gap inside a Chinese sign: a few characters that are not punctuation or a negation.
 GAP = r"[^,，。.!！?？;；\n不没无未别]"
+HEAD = 3  # letters of an English sign's options checked against the message's word starts
 
 Check = Callable[[re.Match[str], Any], bool]
 
@@ -35,10 +36,15 @@ class Sign:
     pattern: re.Pattern[str]
     starts: frozenset[str]  # the characters a match can start with
     english: bool
+    # English: the first HEAD letters of its options, and the first letters of those shorter;
+    # a message with none of them at a word start holds no match (engine.Letters)
+    heads: frozenset[str] = frozenset()
+    short_starts: frozenset[str] = frozenset()
     near: re.Pattern[str] | None = None
     within: int = 80  # characters either side of the match where `near` may be (English: 2x)
     about_near: bool = False  # whether it is happening now is told around the `near` match
     check: str | None = None
+    asking_calms: bool = True  # `asking: urgent`: a worried 这正常吗 does not calm it
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +90,21 @@ def _sign(entry: dict[str, Any], words: dict[str, str]) -> Sign:
         near_alternatives = near if isinstance(near, list) else [near]
         near_pattern = re.compile("|".join(_expand(a, words) for a in near_alternatives))
     pattern, starts = fast_with_starts("|".join(expanded))
+    if english and not all(char.isascii() and char.isalnum() for char in starts):
+        # engine.Letters lists only the ASCII letters and digits that start a word
+        raise ValueError(f"an English sign must start with a letter or digit: {source!r}")
+    heads, short_starts = literal_heads("|".join(expanded), HEAD) if english else ((), ())
     return Sign(
         pattern=pattern,
         starts=starts,
+        heads=frozenset(heads),
+        short_starts=frozenset(short_starts),
         english=english,
         near=near_pattern,
         check=entry.get("check"),
         within=int(entry.get("within", 80)) * (2 if english else 1),
         about_near=entry.get("about") == "with",
+        asking_calms=entry.get("asking") != "urgent",
     )
 
 

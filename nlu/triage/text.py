@@ -28,7 +28,9 @@ _WHITESPACE = re.compile(r"\s+")
 _CJK = r"\u3400-\u9fff"
 # A space between two Chinese characters parts two phrases, unless the message spaces out
 # nearly every character (胸 口 疼 得 厉 害), when the spaces mean nothing.
-_PHRASE_SPACE = re.compile(rf"(?<=[{_CJK}])[^\S\n]+(?=[{_CJK}])")
+# (The space is matched before the lookbehind for the character before it, so the regex engine
+# skips ahead to a space instead of trying the pattern at every character.)
+_PHRASE_SPACE = re.compile(rf"[^\S\n](?<=[{_CJK}][^\S\n])[^\S\n]*(?=[{_CJK}])")
 _OTHER_SPACE = re.compile(r"[^\S\n]+")
 _SPACED_OUT = re.compile(rf"[{_CJK}][^\S\n](?=[{_CJK}])")
 
@@ -37,6 +39,10 @@ _SPACED_OUT = re.compile(rf"[{_CJK}][^\S\n](?=[{_CJK}])")
 class Views:
     compact: str  # Chinese patterns
     spaced: str  # English patterns and the readings
+    # Every character the compact view may hold (a few more at most): a sign none of whose
+    # matches could start with one is not searched (collected while mending: a set of a long
+    # message's characters costs as much as a search)
+    characters: frozenset[str]
 
 
 class Mender:
@@ -50,13 +56,21 @@ class Mender:
         self._idiom = fast("|".join(f"(?:{idiom})" for idiom in idioms)) if idioms else None
 
     def __call__(self, text: str) -> str:
+        return self.with_characters(text)[0]
+
+    def with_characters(self, text: str) -> tuple[str, set[str]]:
+        """The mended text, and its characters or a few more (the text's own, those the
+        slips put in, and the idioms' comma)."""
         # Substring tests run at C speed, and only slips whose first character is in the text
         # are tested at all: cheaper than one regex over every position.
         letters = set(text)
+        characters = {*letters, ","}
         for slip in self._longest_first:
             if slip[0] in letters and slip in text:
                 text = text.replace(slip, self._slips[slip])
-        return self._idiom.sub(",", text) if self._idiom is not None else text
+                characters.update(self._slips[slip])
+        mended = self._idiom.sub(",", text) if self._idiom is not None else text
+        return mended, characters
 
 
 def _wide_characters(text: str) -> int:
@@ -71,24 +85,26 @@ def _simplified() -> opencc.OpenCC:
 
 
 @cache
-def _traditional() -> frozenset[str]:
-    """The characters OpenCC changes: a message with none of them need not be converted."""
+def _traditional() -> re.Pattern[str]:
+    """The characters OpenCC changes, as one character class: a message with none of them need
+    not be converted (the regex engine scans for them several times faster than a set test)."""
     every = "".join(chr(code) for code in range(0x3400, 0xA000))
     simplified = _simplified().convert(every)
     if len(simplified) != len(every):  # a one-to-many mapping: convert every message instead
-        return frozenset(every)
-    return frozenset(a for a, b in zip(every, simplified, strict=True) if a != b)
+        return re.compile(r"[\s\S]")
+    changed = "".join(a for a, b in zip(every, simplified, strict=True) if a != b)
+    return re.compile(f"[{re.escape(changed)}]")
 
 
 def simplified(text: str) -> str:
-    return _simplified().convert(text) if not _traditional().isdisjoint(text) else text
+    return _simplified().convert(text) if _traditional().search(text) else text
 
 
 def prepare(text: str, mend: Mender) -> Views:
     text = simplified(nfkc_within_bounds(text[:MAX_TEXT])).lower()
     text = _INVISIBLE.sub(" ", text)
     text = text.replace("\u2019", "'").replace("`", "'")  # can’t → can't
-    text = mend(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text, characters = mend.with_characters(text.replace("\r\n", "\n").replace("\r", "\n"))
     spaced = _WHITESPACE.sub(" ", text).strip()
     head = text[:2000]
     spaced_out = len(_SPACED_OUT.findall(head))
@@ -96,4 +112,4 @@ def prepare(text: str, mend: Mender) -> Views:
         compact = _OTHER_SPACE.sub("", text)
     else:
         compact = _OTHER_SPACE.sub("", _PHRASE_SPACE.sub(",", text))
-    return Views(compact=compact, spaced=spaced)
+    return Views(compact=compact, spaced=spaced, characters=frozenset(characters))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from itertools import islice
 
+from nlu.triage.fast import fast
 from nlu.triage.model import load_model
 from nlu.triage.table import load_table
 
@@ -28,15 +29,17 @@ def weighed_with_model(words: set[str], spaced: str) -> set[str]:
     return words
 
 
-_DENIAL = re.compile(r"\b(?:no|not|never|without)\b|没有|没|不是")
+_DENIAL = fast(r"\b(?:no|not|never|without)\b|没有|没|不是")
 
 
 def _told_calmly(spaced: str) -> bool:
-    """What the model cannot weigh alone: a what-if or a joke, or symptoms denied one by one
+    """What the model cannot weigh alone: a what-if, a joke, someone told as well (精神不错),
+    or symptoms denied one by one
     ("no blackout, no vomiting, not on blood thinners"). The signs read those in context."""
     cues = load_table().cues
     return bool(
         cues.framing.search(spaced)
         or cues.joking.search(spaced)
-        or len(_DENIAL.findall(spaced, 0, 2000)) >= 2
+        or cues.well.search(spaced)
+        or len(list(islice(_DENIAL.finditer(spaced, 0, 2000), 2))) >= 2
     )

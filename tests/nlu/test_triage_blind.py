@@ -3,7 +3,8 @@
 The bar is issue 10's: on a set triage was never tuned on, every emergency caught in every
 category and false alarms at most 5 %. The development sets have been read and trained on, so
 they must be met in full; the held-out set is measured, and its texts are never printed, so a
-failing run does not leak them into rule changes."""
+failing run does not leak them into rule changes. Between a rotation and the arrival of a fresh
+held-out set there is none: its tests are skipped, saying so."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ from tests.nlu.configured import THRESHOLDS
 
 SETS = Path(__file__).parent / "triage_blind"
 DEVELOPMENT = sorted(path.name for path in SETS.glob("development*.yml"))
+HELD_OUT = "held_out.yml"
+NO_HELD_OUT = (
+    "no held-out set: held_out.yml was rotated into development and a fresh one, written "
+    "blind from BRIEF.md, is not in yet (tests/nlu/triage_blind/README.md)"
+)
 CATEGORIES = {
     "chest_pain", "stroke", "unconscious", "breathing", "child_breathing", "bleeding",
     "gi_bleeding", "convulsion", "poisoning", "self_harm", "anaphylaxis", "glucose", "bp_crisis",
@@ -51,7 +57,10 @@ class Measure:
 
 
 def load(name: str) -> dict[str, list[dict[str, str]]]:
-    return yaml.safe_load((SETS / name).read_text(encoding="utf-8"))
+    path = SETS / name
+    if name == HELD_OUT and not path.exists():
+        pytest.skip(NO_HELD_OUT)
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def measure(name: str) -> tuple[Measure, list[str]]:
@@ -70,7 +79,7 @@ def measure(name: str) -> tuple[Measure, list[str]]:
     return Measure(missed, total, len(alarms), len(data["calm"])), wrong
 
 
-@pytest.mark.parametrize("name", [*DEVELOPMENT, "held_out.yml"])
+@pytest.mark.parametrize("name", [*DEVELOPMENT, HELD_OUT])
 def test_blind_sets_cover_every_category(name: str) -> None:
     data = load(name)
     per_category = Counter(item["category"] for item in data["emergencies"])
@@ -88,14 +97,10 @@ def test_development_set_every_emergency_caught_few_false_alarms(name: str) -> N
 
 
 def test_held_out_set_false_alarms_within_budget() -> None:
-    result, _ = measure("held_out.yml")  # counts only: its texts must not steer the rules
+    result, _ = measure(HELD_OUT)  # counts only: its texts must not steer the rules
     assert result.false_alarm_rate <= FALSE_ALARM_BUDGET, result.summary()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10's bar: 294 of 304 held-out emergencies caught (10 missed, in 8 categories)",
-)
 def test_held_out_set_every_emergency_caught() -> None:
-    result, _ = measure("held_out.yml")
+    result, _ = measure(HELD_OUT)
     assert not result.missed_by_category, result.summary()
