@@ -5,7 +5,6 @@ button press is left spinning, and nobody's data changes because of someone else
 from __future__ import annotations
 
 import random
-import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -200,33 +199,25 @@ async def test_a_storm_of_bad_updates(
 
 
 APOLOGY = "出了点小问题"
-WORST_UPDATE_SECONDS = 1.0  # generous: a hostile message must never stall the bot for long
 
 
-async def test_adversarial_long_messages_get_kind_answers_quickly(
+async def test_adversarial_long_messages_get_kind_answers(
     onboarded: LocalChat,
     person: Callable[..., LocalChat],
 ) -> None:
     """Messages built to make triage and the readings parser slow (tests/bench): through the
     real Dispatcher, as texts and as photo captions, from a resident, someone halfway through
-    onboarding and a stranger. Each is answered kindly and none stalls the bot."""
+    onboarding and a stranger. Each is answered kindly (how fast: tests/bench, not here)."""
     settled = onboarded
     halfway = person(first_name="建华", last_name="李")
     await halfway.say("/start")
     await halfway.press("中文")
     stranger = person(first_name="New")
 
-    timings: list[tuple[float, str]] = []
     for name, text in adversarial_inputs().items():
         for chat in (settled, halfway, stranger):
-            started = time.perf_counter()
             replies = await chat.say(text)
-            timings.append((time.perf_counter() - started, name))
             assert replies, f"silence after {name!r}"
             assert all(APOLOGY not in r.text for r in replies), name
-        started = time.perf_counter()
         replies = await settled.send_photo(caption=text[:1024])  # Telegram's caption cap
-        timings.append((time.perf_counter() - started, f"caption: {name}"))
         assert replies and all(APOLOGY not in r.text for r in replies), name
-    worst, which = max(timings)
-    assert worst < WORST_UPDATE_SECONDS, f"{which!r} took {worst * 1000:.0f} ms"
