@@ -25,6 +25,7 @@ from flows.person import (
     normalise_phone,
     parse_birth_date,
 )
+from flows.texts import format_date
 
 
 async def typed_name(
@@ -95,7 +96,7 @@ async def typed_birth_date(
     await save_draft(state, draft)
     await message.answer(
         _("✅ 出生日期：{date}（{age}岁）").format(
-            date=born.isoformat(), age=age_on(born, onboarding.today())
+            date=format_date(born), age=age_on(born, onboarding.today())
         )
     )
     await ask("sex", message, state, onboarding, centre)

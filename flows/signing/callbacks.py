@@ -21,7 +21,7 @@ class Family(CallbackData, prefix="sgf"):
 
 
 class CardAction(CallbackData, prefix="sgc"):
-    """start · card · renew · change · cancel · waitlist · packages"""
+    """start · card · more (the whole card) · renew · change · cancel · waitlist · packages"""
 
     action: str
 
@@ -36,6 +36,13 @@ class CancelWhy(CallbackData, prefix="sgq"):
     reason: str
     sure: bool = False
     contract_id: int = 0  # the contract the buttons were shown for (0: an old button)
+
+
+class Withdraw(CallbackData, prefix="sgw"):
+    """The household takes back its pending request (to sign, or to change doctor)."""
+
+    contract_id: int
+    sure: bool = False
 
 
 class Review(CallbackData, prefix="sgr"):

@@ -15,10 +15,11 @@ from flows.packages.service import package_by_id
 from flows.routes import Nudge
 from flows.signing import keyboards as kb
 from flows.signing.callbacks import CardAction, PackageInfo
+from flows.signing.card_texts import card_text
 from flows.signing.cards import build_card
 from flows.signing.change_handlers import offer_other_doctors
 from flows.signing.service import AlreadyCovered, SigningProblem, SigningService, StateChanged
-from flows.signing.texts import card_text, package_details, problem_text
+from flows.signing.texts import package_details, problem_text
 from flows.signing.wizard_handlers import start_signing
 from flows.texts import format_date
 from storage.models import ContractState, User
@@ -59,8 +60,9 @@ async def show_packages(
 
 async def show_card_or_intro(
     message: Message, user: User, signing: SigningService, session: AsyncSession,
-    centre: CentreConfig, *, edit: bool = False, say_unsigned: bool = False,
+    centre: CentreConfig, *, edit: bool = False, say_unsigned: bool = False, full: bool = False,
 ) -> None:  # fmt: skip
+    """The card's three-line summary with "更多" (`full`: the whole card), or the invitation."""
     contract = await signing.current(user)
     if contract is None:
         if say_unsigned:
@@ -73,10 +75,10 @@ async def show_card_or_intro(
         await _show(message, text, kb.intro_keyboard(), edit)
         return
     card = await build_card(session, centre, contract, signing.today())
-    text = card_text(card, signing.today())
+    text = card_text(card, full=full)
     if contract.state is ContractState.REQUESTED:
         text += "\n\n" + _("医生审核后会发消息告诉您。")
-        await _show(message, text, kb.pending_keyboard(), edit)
+        await _show(message, text, kb.pending_keyboard(contract.id, full), edit)
         return
     change = await signing.pending_change(contract)
     if change is not None:
@@ -85,7 +87,8 @@ async def show_card_or_intro(
             name=doctor.name if doctor else ""
         )
     renewable = signing.today() >= signing.renewable_from(contract) and change is None
-    await _show(message, text, kb.card_keyboard(contract, renewable, change is not None), edit)
+    change_id = change.id if change is not None else None
+    await _show(message, text, kb.card_keyboard(contract, renewable, change_id, full), edit)
 
 
 async def _show(message: Message, text: str, markup: InlineKeyboardMarkup, edit: bool) -> None:
@@ -109,11 +112,16 @@ async def card_action(
             await query.answer()
             await state.clear()
             await show_card_or_intro(message, user, signing, session, centre)
+        elif action == "more":
+            await query.answer()
+            await show_card_or_intro(message, user, signing, session, centre, edit=True,
+                                     full=True)  # fmt: skip
         elif action == "packages":
             await query.answer()
             await show_packages(message, user, signing, centre)
         elif action == "start":
             await query.answer()
+            await message.edit_reply_markup(reply_markup=None)  # one way on: the wizard's
             await start_signing(message, user, state, signing)
         elif action == "waitlist":
             try:

@@ -56,9 +56,12 @@ class ContractCard:
     state: ContractState
     doctor_name: str
     doctor_title: str
+    doctor_title_en: str  # "" when config.yml gives none
     room: str
+    room_en: str
     hours: list[ClinicSlot]
     team_name: str
+    team_name_en: str
     team: list[TeamMate]
     term_years: int
     starts_on: date | None
@@ -99,14 +102,20 @@ async def build_card(
             uses.append(PackageUse(package, entitlements))
         members.append(MemberCard(resident.name, resident.relation, uses))
     team = doctor.team
+    # English words live only in config.yml (the database keeps the Chinese ones).
+    described = centre.staff(doctor.id)
+    described_team = centre.team_of(doctor.id)
     return ContractCard(
         contract_id=contract.id,
         state=contract.state,
         doctor_name=doctor.name,
         doctor_title=doctor.title,
+        doctor_title_en=described.title_en if described else "",
         room=doctor.room,
+        room_en=described.room_en if described else "",
         hours=[ClinicSlot(h.weekday, h.start, h.end) for h in doctor.clinic_hours],
         team_name=team.name,
+        team_name_en=described_team.name_en if described_team else "",
         team=[TeamMate(m.name, m.role, m.title) for m in team.members if m.active],
         term_years=contract.term_years,
         starts_on=contract.starts_on,

@@ -16,6 +16,7 @@ from flows.signing.callbacks import (
     Family,
     PackageInfo,
     Review,
+    Withdraw,
     Wizard,
 )
 from flows.signing.service import CANCEL_REASONS, FAMILY_RELATIONS, REJECT_REASONS, DoctorChoice
@@ -142,20 +143,53 @@ def confirm_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-def card_keyboard(contract: Contract, renewable: bool, changing: bool) -> InlineKeyboardMarkup:
-    rows: Rows = []
+def _more_row(full: bool) -> Rows:
+    return [] if full else [[_action(_("📋 更多"), "more")]]
+
+
+def _withdraw(text: str, contract_id: int, sure: bool = False) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=text, callback_data=Withdraw(contract_id=contract_id, sure=sure).pack()
+    )
+
+
+def card_keyboard(
+    contract: Contract, renewable: bool, change_id: int | None, full: bool
+) -> InlineKeyboardMarkup:
+    """`change_id`: a pending change of doctor, which can be taken back."""
+    rows: Rows = _more_row(full)
     if renewable:
         rows.append([_action(_("🔄 一键续约"), "renew")])
-    if not changing:
+    if change_id is None:
         rows.append([_action(_("👩‍⚕️ 换医生"), "change")])
+    else:
+        rows.append([_withdraw(_("↩️ 不换医生了"), change_id)])
     rows.append([_action(_("✖️ 解约"), "cancel")])
     rows.append([_action(_("📦 看服务包"), "packages")])
     rows.append(_menu_row())
     return _markup(rows)
 
 
-def pending_keyboard() -> InlineKeyboardMarkup:
-    return _markup([[_action(_("📦 看服务包"), "packages")], _menu_row()])
+def pending_keyboard(contract_id: int, full: bool) -> InlineKeyboardMarkup:
+    rows: Rows = _more_row(full)
+    rows.append([_withdraw(_("↩️ 撤回申请"), contract_id)])
+    rows.append([_action(_("📦 看服务包"), "packages")])
+    rows.append(_menu_row())
+    return _markup(rows)
+
+
+def withdraw_sure_keyboard(contract_id: int) -> InlineKeyboardMarkup:
+    return _markup(
+        [
+            [_withdraw(_("✅ 确定撤回"), contract_id, sure=True)],
+            [_action(_("⬅️ 不撤回"), "card")],
+        ]
+    )
+
+
+def submitted_keyboard() -> InlineKeyboardMarkup:
+    """After a request is sent: what was asked for, or the menu; nothing to sign again."""
+    return _markup([[_action(_("📇 看我的申请"), "card")], _menu_row()])
 
 
 def change_keyboard(choices: list[DoctorChoice], contract_id: int) -> InlineKeyboardMarkup:

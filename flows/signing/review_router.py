@@ -17,9 +17,10 @@ from flows.person import unlinkable
 from flows.routes import Nudge, SliceRoutes
 from flows.signing import keyboards as kb
 from flows.signing.callbacks import Decide, Review
+from flows.signing.card_texts import card_text
 from flows.signing.cards import build_card
 from flows.signing.service import REJECT_REASONS, SigningProblem, SigningService
-from flows.signing.texts import card_text, person_label, problem_text, request_summary
+from flows.signing.texts import person_label, problem_text, request_summary
 from flows.signing.words import REJECT_REASONS as REJECT_WORDS
 from flows.texts import join_list
 from storage import contracts as q
@@ -118,7 +119,7 @@ async def decide(
             contract = await signing.contract_for_staff(user, contract_id)
             await query.answer()
             card = await build_card(session, centre, contract, signing.today())
-            await message.answer(card_text(card, signing.today()))
+            await message.answer(card_text(card, full=True, for_staff=True))
         elif verdict == "no":
             await signing.contract_for_staff(user, contract_id)
             await query.answer()

@@ -308,7 +308,7 @@ async def _on_confirm(turn: Turn, value: str) -> None:
         _("✅ 申请已提交！医生一般 {days} 天内审核，结果会发消息告诉您。").format(
             days=max(1, round(hours / 24))
         ),
-        reply_markup=main_menu_keyboard(turn.user),
+        reply_markup=kb.submitted_keyboard(),
     )
 
 

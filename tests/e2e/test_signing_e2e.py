@@ -148,7 +148,7 @@ async def test_household_signs_changes_doctor_and_cancels(
     summary = await sign_household(resident)
     assert "张秀兰（本人）：基础服务包、高血压服务包" in summary.text
     assert "老伴（老伴）：基础服务包、老年人服务包" in summary.text
-    assert "每年自付 ¥270" in summary.text  # 120 (hypertension) + 150 (elderly)
+    assert "每年自付 ¥270.00" in summary.text  # 120 (hypertension) + 150 (elderly)
     await resident.press("✅ 确认签约")
     await resident.wait_for(message_with("申请已提交"), "the request sent")
 
