@@ -24,6 +24,9 @@ from storage.models import Contract, ContractMember, ContractPackage, ContractSt
 
 # Why a resident may cancel: codes the routers word.
 CANCEL_REASONS = ("moved", "other_centre", "unhappy", "other")
+# The reason recorded on a request its household took back (a change of doctor made moot
+# by cancelling is recorded so too).
+WITHDRAWN = "withdrawn"
 
 
 async def current(ctx: SigningContext, user: User) -> Contract | None:
@@ -174,8 +177,8 @@ async def cancel(
     move(contract, ContractState.CANCELLED, by_user_id=user.id, at=now, note=reason)
     pending = await pending_change(ctx, contract)
     if pending is not None:  # a change of doctor is moot once the contract is cancelled
-        pending.reason = "withdrawn"
-        move(pending, ContractState.REJECTED, by_user_id=user.id, at=now, note="withdrawn")
+        pending.reason = WITHDRAWN
+        move(pending, ContractState.REJECTED, by_user_id=user.id, at=now, note=WITHDRAWN)
         await ctx.notices.withdraw(pending)
         await offer_freed_places(ctx, pending.staff_id, len(pending.members), now)
     await ctx.notices.withdraw(contract)
@@ -187,3 +190,22 @@ async def cancel(
     ctx.audit(user, "contract_cancelled", contract)
     await ctx.session.commit()
     return contract
+
+
+async def withdraw(ctx: SigningContext, user: User, contract_id: int) -> Contract:
+    """The household takes back a request nobody has decided yet (to sign, or to change
+    doctor): it leaves the team's queue, its places free up and its reminders stop.
+    `contract_id`: the request the button was shown for; one decided meanwhile stays."""
+    household_id = ctx.household_id(user)
+    await q.lock_household(ctx.session, household_id)  # not while the doctor decides
+    pending = await q.household_contract(ctx.session, household_id, (ContractState.REQUESTED,))
+    if pending is None or pending.id != contract_id:
+        raise StateChanged
+    now = ctx.clock.now()
+    pending.reason = WITHDRAWN
+    move(pending, ContractState.REJECTED, by_user_id=user.id, at=now, note=WITHDRAWN)
+    await ctx.notices.withdraw(pending)
+    await offer_freed_places(ctx, pending.staff_id, len(pending.members), now)
+    ctx.audit(user, "contract_withdrawn", pending)
+    await ctx.session.commit()
+    return pending

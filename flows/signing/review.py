@@ -4,10 +4,17 @@ household is the team's, the doctor's decision (approve or reject) and the signe
 from __future__ import annotations
 
 from flows.catalogue import N_
+from flows.signing.changes import WITHDRAWN
 from flows.signing.context import SigningContext
 from flows.signing.doctors import offer_freed_places
 from flows.signing.lifecycle import move, term_end
-from flows.signing.problems import NoLongerAssigned, NotAllowed, NotOffered, StateChanged
+from flows.signing.problems import (
+    NoLongerAssigned,
+    NotAllowed,
+    NotOffered,
+    StateChanged,
+    Withdrawn,
+)
 from storage import contracts as q
 from storage.audit import record_audit
 from storage.models import Contract, ContractState, Resident, Role, Staff, User
@@ -43,6 +50,8 @@ async def contract_for_staff(ctx: SigningContext, user: User, contract_id: int) 
     to the team (storage.contracts.household_assigned_to), or NotAllowed: staff see a
     household only while it is theirs, whatever the contract's state."""
     contract = await _team_contract(ctx, user, contract_id)
+    if _withdrawn(contract):
+        raise Withdrawn  # said kindly: nothing left to do, and nothing of theirs shown
     if not await q.household_assigned_to(
         ctx.session, contract.household_id, _team_staff(ctx, user)
     ):
@@ -110,9 +119,15 @@ async def _decidable(ctx: SigningContext, user: User, contract_id: int) -> Contr
     # first to commit and then reads the contract as it left it.
     await q.lock_household(ctx.session, contract.household_id)
     fresh = await q.contract_by_id(ctx.session, contract_id)
+    if fresh is not None and _withdrawn(fresh):
+        raise Withdrawn
     if fresh is None or fresh.state is not ContractState.REQUESTED:
         raise StateChanged
     return fresh
+
+
+def _withdrawn(contract: Contract) -> bool:
+    return contract.state is ContractState.REJECTED and contract.reason == WITHDRAWN
 
 
 async def _doctor_name(ctx: SigningContext, contract: Contract) -> str:

@@ -40,6 +40,7 @@ from flows.signing.problems import (
     NotYetRenewable,
     SigningProblem,
     StateChanged,
+    Withdrawn,
 )
 from flows.signing.review import REJECT_REASONS
 from storage.models import Contract, Resident, User, WaitlistEntry
@@ -64,6 +65,7 @@ __all__ = [
     "SigningProblem",
     "SigningService",
     "StateChanged",
+    "Withdrawn",
 ]
 
 
@@ -124,6 +126,9 @@ class SigningService:
 
     async def cancel(self, user: User, reason: str, contract_id: int | None = None) -> Contract:
         return await changes.cancel(self._ctx, user, reason, contract_id)
+
+    async def withdraw(self, user: User, contract_id: int) -> Contract:
+        return await changes.withdraw(self._ctx, user, contract_id)
 
     # ---- the doctor's side (flows/signing/review.py) ------------------------------------------
 

@@ -202,6 +202,7 @@ PROBLEMS = {
     "contract_replaced": N_("这个按钮是之前那份签约的，现在的签约没有改动。请看最新的签约卡。"),
     "change_limit": N_("按规定，一年只能换 {n} 次医生。"),
     "not_yet_renewable": N_("快到期时（最后 {days} 天）才能续约。"),
+    "withdrawn": N_("居民已经撤回了这个申请，不用再处理了。谢谢您！"),
 }
 
 
