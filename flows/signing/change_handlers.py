@@ -14,7 +14,7 @@ from flows.routes import Nudge
 from flows.signing import keyboards as kb
 from flows.signing.callbacks import CancelWhy, ChangeTo, Withdraw
 from flows.signing.service import SigningProblem, SigningService
-from flows.signing.texts import problem_text
+from flows.signing.texts import doctor_card, problem_text
 from flows.signing.words import CANCEL_REASONS
 from storage.models import ContractState, User
 
@@ -46,7 +46,9 @@ async def change_doctor(
     if not callback_data.sure:
         await query.answer()
         await message.edit_text(
-            _("确定要换到 {name} 医生吗？对方同意后生效。").format(name=doctor.name),
+            doctor_card(doctor.id, centre)
+            + "\n\n"
+            + _("确定要换到 {name} 医生吗？对方同意后生效。").format(name=doctor.name),
             reply_markup=kb.change_sure_keyboard(doctor.id, callback_data.contract_id),
         )
         return

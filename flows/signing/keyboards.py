@@ -112,6 +112,15 @@ def doctors_keyboard(choices: list[DoctorChoice], waitlist: bool) -> InlineKeybo
     return _markup(rows)
 
 
+def doctor_ok_keyboard() -> InlineKeyboardMarkup:
+    return _markup(
+        [
+            [_wizard(_("✅ 就选这位医生"), "doctor_ok", "yes")],
+            [_wizard(_("⬅️ 换一位"), "doctor_ok", "back")],
+        ]
+    )
+
+
 def offers_keyboard(offers: list[Offer], chosen: list[str]) -> InlineKeyboardMarkup:
     rows: Rows = []
     for offer in offers:

@@ -8,7 +8,7 @@ from datetime import date
 
 from aiogram.utils.i18n import gettext as _
 
-from flows.centre import CentreConfig, Package
+from flows.centre import WEEKDAYS, CentreConfig, Package
 from flows.onboarding.texts import tag_label
 from flows.packages.service import (
     NotEligible,
@@ -19,7 +19,8 @@ from flows.packages.service import (
     yearly_times,
 )
 from flows.person import age_on, unlinkable
-from flows.signing.card_texts import staff_title
+from flows.signing.card_texts import clinic_days, staff_title
+from flows.signing.cards import ClinicSlot
 from flows.signing.service import DoctorChoice, SigningProblem
 from flows.signing.words import RELATIONS
 from flows.texts import N_, format_date, format_money, join_list, local_name
@@ -119,6 +120,32 @@ def doctor_button(choice: DoctorChoice) -> str:
     return ("⭐ " if choice.in_grid else "") + _("{name} {title} · 还能签 {left} 人").format(
         name=choice.name, title=doctor_title(choice), left=choice.places_left
     )
+
+
+def doctor_card(staff_id: str, centre: CentreConfig) -> str:
+    """Who the chosen doctor is, to confirm before going on: name, title, team, room and
+    the days they see patients."""
+    doctor, team = centre.staff(staff_id), centre.team_of(staff_id)
+    if doctor is None or team is None:
+        return ""
+    lines = [
+        _("👩‍⚕️ {name}（{title}）").format(
+            name=doctor.name, title=staff_title(doctor.title, doctor.title_en, doctor.role)
+        ),
+        _("👥 {team}").format(team=local_name(team.name, team.name_en)),
+    ]
+    room = local_name(doctor.room, doctor.room_en)
+    if room:
+        lines.append(_("🏥 {room}").format(room=room))
+    slots = [
+        ClinicSlot(WEEKDAYS.index(day), h.start, h.end)
+        for day, hours in doctor.schedule.items()
+        for h in hours
+    ]
+    if slots:
+        lines.append(_("🕘 坐诊时间"))
+        lines += [f"  {day}" for day in clinic_days(slots)]
+    return "\n".join(lines)
 
 
 def agreement_summary(

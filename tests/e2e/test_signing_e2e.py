@@ -128,6 +128,7 @@ async def sign_household(resident: Person) -> BotMessage:
     await resident.press("✔️ 选好了，下一步")
     # "⭐ 是您社区的团队。": her community's doctor is starred, with the places left.
     await resident.press("⭐ 王建国 主治医师 · 还能签", prefix=True)
+    await resident.press("✅ 就选这位医生")
     await resident.press("⬜ 高血压服务包", prefix=True)  # for herself
     await resident.press("✔️ 选好了，下一步")
     await resident.press("⬜ 老年人服务包", prefix=True)  # for her husband

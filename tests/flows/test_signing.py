@@ -50,6 +50,7 @@ async def sign_household_by_buttons(chat: LocalChat, doctor_name: str = "王建�
     await add_spouse_by_buttons(chat)
     await chat.press("选好了，下一步")
     await chat.press(doctor_name)
+    await chat.press("就选这位医生")
     await chat.press("高血压服务包")  # for the resident herself
     await chat.press("选好了，下一步")
     await chat.press("老年人服务包")  # for her husband
@@ -227,6 +228,7 @@ async def test_packages_show_prices_items_and_why_some_are_not_offered(
     await resident.press("开始签约")
     await resident.press("选好了，下一步")
     await resident.press("王建国")
+    await resident.press("就选这位医生")
     offers = resident.last_text()
     assert "• 儿童服务包：6 岁及以下才能选" in offers
     assert "• 孕产妇服务包：怀孕或生孩子一年内才能选" in offers

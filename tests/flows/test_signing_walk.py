@@ -70,9 +70,32 @@ async def test_closed_packages_say_why_in_the_persons_terms(
     await resident.press("开始签约")
     await resident.press("选好了，下一步")
     await resident.press("王建国")
+    await resident.press("就选这位医生")
     offers = resident.last_text()
     # Past the age of pregnancy: not "agree to record health information first".
     assert "• 孕产妇服务包：怀孕或生孩子一年内才能选" in offers
     assert "• 高血压服务包：没有记录健康情况，看不出能不能选" in offers
     assert "给残疾人的服务包" not in offers and "残疾人服务包：残疾" not in offers
     assert "⬜ 老年人服务包 · 自付 ¥150.00/年（医保付 ¥150.00）" in labels(resident)
+
+
+async def test_the_chosen_doctor_is_confirmed_before_going_on(
+    person: Callable[..., LocalChat],
+) -> None:
+    resident = person()
+    await onboard_by_buttons(resident)
+    await resident.say("📝 签约")
+    await resident.press("开始签约")
+    await resident.press("选好了，下一步")
+    await resident.press("陈静")
+    shown = resident.last_text()
+    assert shown.startswith(
+        "您选的是这位医生：\n\n👩‍⚕️ 陈静（副主任医师）\n👥 全科二团队\n🏥 二楼 207 诊室"
+    )
+    assert "  周二 08:30-11:30、14:00-17:00" in shown
+    assert labels(resident)[:2] == ["✅ 就选这位医生", "⬅️ 换一位"]
+    await resident.press("换一位")
+    assert "请选一位家庭医生" in resident.last_text()
+    await resident.press("王建国")
+    await resident.press("就选这位医生")
+    assert resident.last_text().startswith("给 张秀兰（本人） 选服务包")
