@@ -60,3 +60,15 @@ class Decide(CallbackData, prefix="sgd"):
 
 class PackageInfo(CallbackData, prefix="pkg"):
     package_id: str
+
+
+class StaffResident(CallbackData, prefix="sgv"):
+    """Staff open one of their signed residents from 👥 居民."""
+
+    resident_id: int
+
+
+class ResidentsPage(CallbackData, prefix="sgl"):
+    """A page of 👥 居民."""
+
+    page: int

@@ -12,14 +12,12 @@ from flows.signing.callbacks import (
     CancelWhy,
     CardAction,
     ChangeTo,
-    Decide,
     Family,
     PackageInfo,
-    Review,
     Withdraw,
     Wizard,
 )
-from flows.signing.service import CANCEL_REASONS, FAMILY_RELATIONS, REJECT_REASONS, DoctorChoice
+from flows.signing.service import CANCEL_REASONS, FAMILY_RELATIONS, DoctorChoice
 from flows.signing.texts import (
     doctor_button,
     package_name,
@@ -28,7 +26,6 @@ from flows.signing.texts import (
     relation_label,
 )
 from flows.signing.words import CANCEL_REASONS as CANCEL_WORDS
-from flows.signing.words import REJECT_REASONS as REJECT_WORDS
 from storage.models import Contract, Resident
 
 Rows = list[list[InlineKeyboardButton]]
@@ -292,39 +289,3 @@ def family_health_keyboard() -> InlineKeyboardMarkup:
             [family_button(_("⬅️ 上一步"), "health", "back")],
         ]
     )
-
-
-# ---- the doctor's side ----------------------------------------------------------------------
-
-
-def review_button(contract_id: int, label: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=label, callback_data=Review(contract_id=contract_id).pack())
-
-
-def queue_keyboard(items: list[tuple[int, str]]) -> InlineKeyboardMarkup:
-    return _markup([[review_button(cid, label)] for cid, label in items] + [_menu_row()])
-
-
-def _decide(text: str, contract_id: int, verdict: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=text, callback_data=Decide(contract_id=contract_id, verdict=verdict).pack()
-    )
-
-
-def decision_keyboard(contract_id: int) -> InlineKeyboardMarkup:
-    return _markup(
-        [
-            [_decide(_("✅ 同意"), contract_id, "yes"), _decide(_("❌ 不同意"), contract_id, "no")],
-            [_decide(_("📇 看签约卡"), contract_id, "card")],
-        ]
-    )
-
-
-def card_link_for_staff(contract_id: int) -> InlineKeyboardMarkup:
-    return _markup([[_decide(_("📇 看签约卡"), contract_id, "card")], _menu_row()])
-
-
-def reject_reasons_keyboard(contract_id: int) -> InlineKeyboardMarkup:
-    rows: Rows = [[_decide(_(REJECT_WORDS[r]), contract_id, r)] for r in REJECT_REASONS]
-    rows.append([review_button(contract_id, _("⬅️ 返回"))])
-    return _markup(rows)

@@ -145,3 +145,23 @@ async def my_residents(ctx: SigningContext, user: User) -> list[tuple[Resident, 
         ctx.session, [m.resident_id for c in contracts for m in c.members]
     )
     return [(residents[m.resident_id], c) for c in contracts for m in c.members]
+
+
+async def resident_for_staff(
+    ctx: SigningContext, user: User, resident_id: int
+) -> tuple[Resident, Contract]:
+    """One of the team's signed residents (as my_residents lists them) with the contract
+    covering them, or NotAllowed: whoever else's resident a button or a forged id names,
+    the check is here, not in which buttons were shown."""
+    team = _team_staff(ctx, user)
+    covering = await q.contracts_holding(ctx.session, [resident_id], (ContractState.ACTIVE,))
+    contract = next((c for c in covering if c.staff_id in team), None)
+    if contract is None:
+        raise NotAllowed
+    resident = (await q.residents_by_id(ctx.session, [resident_id]))[resident_id]
+    record_audit(
+        ctx.session, at=ctx.clock.now(), actor_user_id=user.id, action="resident_viewed",
+        subject_type="resident", subject_id=resident_id,
+    )  # fmt: skip
+    await ctx.session.commit()
+    return resident, contract

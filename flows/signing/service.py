@@ -147,6 +147,9 @@ class SigningService:
     async def my_residents(self, user: User) -> list[tuple[Resident, Contract]]:
         return await review.my_residents(self._ctx, user)
 
+    async def resident_for_staff(self, user: User, resident_id: int) -> tuple[Resident, Contract]:
+        return await review.resident_for_staff(self._ctx, user, resident_id)
+
     # ---- time (flows/signing/expiry.py) -------------------------------------------------------
 
     async def expire_ended(self) -> int:

@@ -9,7 +9,7 @@ from datetime import date
 from aiogram.utils.i18n import gettext as _
 
 from flows.centre import WEEKDAYS, CentreConfig, Package
-from flows.onboarding.texts import tag_label
+from flows.onboarding.texts import tag_labels
 from flows.packages.service import (
     NotEligible,
     Offer,
@@ -199,9 +199,6 @@ def request_summary(
                                                       time=requested))  # fmt: skip
     lines.append(_("期限：{years} 年").format(years=contract.term_years))
     for member in contract.members:
-        r = residents[member.resident_id]
-        sex = _("男") if r.sex is Sex.MALE else _("女")
-        tags = join_list([tag_label(t.tag, centre) for t in r.tags]) or _("无")
         packages = join_list(
             [
                 package_name(p)
@@ -211,12 +208,30 @@ def request_summary(
         )
         lines += [
             "",
-            f"• {person_label(r)} · {sex} · "
-            + _("{age}岁").format(age=age_on(r.birth_date, today)),
-            _("  重点人群：{tags}").format(tags=tags),
+            *resident_lines(residents[member.resident_id], centre, today),
             _("  服务包：{packages}").format(packages=packages),
         ]
     return "\n".join(lines)
+
+
+def resident_lines(resident: Resident, centre: CentreConfig, today: date) -> list[str]:
+    """• 张秀兰（本人） · 女 · 78岁 / its priority groups: how staff see a person."""
+    sex = _("男") if resident.sex is Sex.MALE else _("女")
+    tags = tag_labels([t.tag for t in resident.tags], centre) or _("无")
+    return [
+        f"• {person_label(resident)} · {sex} · "
+        + _("{age}岁").format(age=age_on(resident.birth_date, today)),
+        _("  重点人群：{tags}").format(tags=tags),
+    ]
+
+
+def resident_button(resident: Resident, contract: Contract) -> str:
+    """A line of 👥 居民: 张秀兰（本人）· 到 2027年11月22日."""
+    if contract.ends_on is None:
+        return person_label(resident)
+    return _("{person} · 到 {end}").format(
+        person=person_label(resident), end=format_date(contract.ends_on)
+    )
 
 
 PROBLEMS = {

@@ -1,0 +1,101 @@
+"""👥 居民 opens each resident: a button per signed resident leads to that resident's card as
+staff see it; only the team's own residents, checked on the server. Priority groups are
+listed in one order (config.yml's) wherever they appear."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from bot.local_chat import LocalChat
+from flows.centre import CentreConfig
+from flows.clock import FrozenClock
+from flows.signing.callbacks import StaffResident
+from storage.database import Database
+from storage.models import Resident
+from tests.flows.test_signing import join_as, sign_household_by_buttons, signed_household
+
+
+async def _resident_ids(db: Database) -> dict[str, int]:
+    async with db.sessionmaker() as session:
+        return {r.name: r.id for r in await session.scalars(select(Resident))}
+
+
+async def test_the_doctor_opens_each_resident_from_the_list(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
+    deliver: Callable,
+) -> None:  # fmt: skip
+    [doctor], _resident = await signed_household(person, db, clock, centre, deliver, "dr-wang")
+    await doctor.say("👥 居民")
+    assert doctor.last_text() == "您现在有 2 位签约居民。\n点名字看这位居民的签约卡："
+    names = [b.text for b in doctor.buttons()][:2]
+    assert names == ["张秀兰（本人） · 到 2027年11月22日", "老伴（老伴） · 到 2027年11月22日"]
+
+    await doctor.press("老伴（老伴）")
+    card = doctor.last_text()
+    assert card.startswith("• 老伴（老伴） · 男 · 80岁\n  重点人群：65岁及以上老人、高血压患者")
+    assert "📇 家庭医生：王建国（主治医师）" in card
+    assert "随访 4 次，已用 0 次" in card
+    await doctor.press("返回居民列表")
+    assert "2 位签约居民" in doctor.screen()[-1].text
+
+
+async def test_another_team_and_residents_cannot_open_a_resident(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
+    deliver: Callable,
+) -> None:  # fmt: skip
+    [_wang, chen], resident = await signed_household(
+        person, db, clock, centre, deliver, "dr-wang", "dr-chen"
+    )
+    ids = await _resident_ids(db)
+    await chen.say("👥 居民")
+    assert "您现在有 0 位签约居民。" in chen.last_text()
+    message_id = chen.screen()[-1].message_id
+    assert message_id is not None
+    for name in ("张秀兰", "老伴"):
+        await chen.press_data(StaffResident(resident_id=ids[name]).pack(), message_id)
+    await resident.press_data(
+        StaffResident(resident_id=ids["老伴"]).pack(), resident.screen()[-1].message_id or 0
+    )
+    for chat in (chen, resident):
+        seen = [s for s in chat.screen()[-2:] if s.kind != "message"]
+        assert seen and all(s.text == "这个按钮不是给您的。" for s in seen)
+        assert not any("80岁" in (s.text or "") for s in chat.screen())
+
+
+async def test_priority_groups_are_listed_in_config_order(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
+    deliver: Callable,
+) -> None:  # fmt: skip
+    doctor = await join_as(person, db, clock, centre, "dr-wang", "王建国")
+    resident = person()
+    await resident.say("/start")
+    for label in (
+        "中文",
+        "同意，继续",
+        "✅ 同意",
+        "就叫我",
+        "发送我的手机号",
+        "1940年代",
+        "1948",
+        "3月",
+        "5",
+        "女",
+        "幸福一社区",
+        "跳过",
+        "糖尿病",
+        "高血压",
+        "选好了",
+        "没有",
+    ):  # fmt: skip  diabetes tapped first
+        await resident.press(label)
+    groups = "65岁及以上老人、高血压患者、糖尿病患者"
+    assert groups in resident.last_text()  # the summary before saving
+    await resident.press("对，保存")
+    assert groups in "\n".join(s.text or "" for s in resident.screen()[-3:])
+
+    await sign_household_by_buttons(resident)
+    await deliver()
+    await doctor.press("查看申请")
+    assert f"重点人群：{groups}" in doctor.last_text()
