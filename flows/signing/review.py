@@ -21,6 +21,18 @@ from storage.models import Contract, ContractState, Resident, Role, Staff, User
 
 # Why a doctor may turn a request down: codes the routers word.
 REJECT_REASONS = ("outside_area", "full", "incomplete", "other")
+# Or in their own words (kept in contracts.reason_note, encrypted), sent to the resident.
+WRITTEN = "written"
+NOTE_MAX = 300  # characters: a sentence or two, as a reason should be
+
+
+def reason_note(text: str | None) -> str | None:
+    """The doctor's typed reason as it will be kept and sent, or None when it is empty,
+    a command or longer than NOTE_MAX."""
+    note = (text or "").strip()
+    if not note or note.startswith("/") or len(note) > NOTE_MAX:
+        return None
+    return note
 
 
 def _staff_id(user: User) -> str:
@@ -95,12 +107,16 @@ async def approve(ctx: SigningContext, user: User, contract_id: int) -> Contract
     return contract
 
 
-async def reject(ctx: SigningContext, user: User, contract_id: int, reason: str) -> Contract:
-    if reason not in REJECT_REASONS:
+async def reject(
+    ctx: SigningContext, user: User, contract_id: int, reason: str, note: str | None = None
+) -> Contract:
+    """Declines with a reason code, or (WRITTEN) with the doctor's own words in `note`."""
+    note = reason_note(note) if reason == WRITTEN else None
+    if reason not in REJECT_REASONS and not (reason == WRITTEN and note):
         raise NotOffered
     contract = await _decidable(ctx, user, contract_id)
     now = ctx.clock.now()
-    contract.reason = reason
+    contract.reason, contract.reason_note = reason, note
     move(contract, ContractState.REJECTED, by_user_id=user.id, at=now, note=reason)
     await ctx.notices.decided(contract, await _doctor_name(ctx, contract), now)
     await offer_freed_places(ctx, contract.staff_id, len(contract.members), now)

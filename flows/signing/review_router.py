@@ -6,6 +6,9 @@ else's residents are ever shown."""
 
 from __future__ import annotations
 
+from aiogram import F
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +22,13 @@ from flows.signing import staff_keyboards as skb
 from flows.signing.callbacks import Decide, ResidentsPage, Review, StaffResident
 from flows.signing.card_texts import card_text
 from flows.signing.cards import build_card
-from flows.signing.service import REJECT_REASONS, SigningProblem, SigningService
+from flows.signing.decline_handlers import (
+    Declining,
+    ask_written_reason,
+    send_written_reason,
+    typed_reason,
+)
+from flows.signing.service import REJECT_REASONS, WRITTEN, SigningProblem, SigningService
 from flows.signing.texts import (
     problem_text,
     request_summary,
@@ -121,12 +130,14 @@ async def open_resident(
 @routes.callback_query(Review.filter())
 async def open_request(
     query: CallbackQuery, callback_data: Review, user: User, signing: SigningService,
-    session: AsyncSession, centre: CentreConfig,
+    session: AsyncSession, centre: CentreConfig, state: FSMContext,
 ) -> None:  # fmt: skip
     message = query.message
     if not isinstance(message, Message):
         await query.answer(_("这个按钮已经不能用了。"))
         return
+    if await state.get_state() == Declining.reason.state:
+        await state.clear()  # back from writing a reason: later text is not one
     try:
         contract = await signing.contract_for_staff(user, callback_data.contract_id)
     except SigningProblem as problem:
@@ -145,7 +156,7 @@ async def open_request(
 @routes.callback_query(Decide.filter())
 async def decide(
     query: CallbackQuery, callback_data: Decide, user: User, signing: SigningService,
-    session: AsyncSession, centre: CentreConfig, nudge: Nudge,
+    session: AsyncSession, centre: CentreConfig, nudge: Nudge, state: FSMContext,
 ) -> None:  # fmt: skip
     message = query.message
     verdict, contract_id = callback_data.verdict, callback_data.contract_id
@@ -171,6 +182,13 @@ async def decide(
                 if message.text else _("✅ 已同意签约。"),
                 reply_markup=skb.card_link_for_staff(contract_id),
             )  # fmt: skip
+        elif verdict == skb.WRITE:
+            await signing.contract_for_staff(user, contract_id)
+            await query.answer()
+            await ask_written_reason(message, state, contract_id)
+        elif verdict == WRITTEN:
+            await send_written_reason(query, message, user, state, signing, centre, contract_id,
+                                      nudge)  # fmt: skip
         elif verdict in REJECT_REASONS:
             await signing.reject(user, contract_id, verdict)
             nudge()
@@ -184,3 +202,8 @@ async def decide(
             await query.answer(_("这个按钮已经不能用了。"))
     except SigningProblem as problem:
         await query.answer(problem_text(problem, centre), show_alert=True)
+
+
+# A reason the doctor types (after "✏️ 自己写原因"); /commands and menu buttons are claimed
+# by the routers before this one, and the typed words are shown back before they are sent.
+routes.message(StateFilter(Declining.reason), F.text)(typed_reason)

@@ -42,14 +42,16 @@ from flows.signing.problems import (
     StateChanged,
     Withdrawn,
 )
-from flows.signing.review import REJECT_REASONS
+from flows.signing.review import NOTE_MAX, REJECT_REASONS, WRITTEN, reason_note
 from storage.models import Contract, Resident, User, WaitlistEntry
 
 __all__ = [
     "CANCEL_REASONS",
     "FAMILY_RELATIONS",
     "MAX_HOUSEHOLD",
+    "NOTE_MAX",
     "REJECT_REASONS",
+    "WRITTEN",
     "AlreadyCovered",
     "ChangeLimit",
     "ContractReplaced",
@@ -66,6 +68,7 @@ __all__ = [
     "SigningService",
     "StateChanged",
     "Withdrawn",
+    "reason_note",
 ]
 
 
@@ -141,8 +144,10 @@ class SigningService:
     async def approve(self, user: User, contract_id: int) -> Contract:
         return await review.approve(self._ctx, user, contract_id)
 
-    async def reject(self, user: User, contract_id: int, reason: str) -> Contract:
-        return await review.reject(self._ctx, user, contract_id, reason)
+    async def reject(
+        self, user: User, contract_id: int, reason: str, note: str | None = None
+    ) -> Contract:
+        return await review.reject(self._ctx, user, contract_id, reason, note)
 
     async def my_residents(self, user: User) -> list[tuple[Resident, Contract]]:
         return await review.my_residents(self._ctx, user)

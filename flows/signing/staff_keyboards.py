@@ -8,10 +8,11 @@ from aiogram.utils.i18n import gettext as _
 
 from flows.menu.callbacks import BackToMenu
 from flows.signing.callbacks import Decide, ResidentsPage, Review, StaffResident
-from flows.signing.service import REJECT_REASONS
+from flows.signing.service import REJECT_REASONS, WRITTEN
 from flows.signing.words import REJECT_REASONS as REJECT_WORDS
 
 Rows = list[list[InlineKeyboardButton]]
+WRITE = "write"  # the Decide verdict that asks the doctor to type a reason
 
 
 def _menu_row() -> list[InlineKeyboardButton]:
@@ -51,8 +52,23 @@ def card_link_for_staff(contract_id: int) -> InlineKeyboardMarkup:
 
 def reject_reasons_keyboard(contract_id: int) -> InlineKeyboardMarkup:
     rows: Rows = [[_decide(_(REJECT_WORDS[r]), contract_id, r)] for r in REJECT_REASONS]
+    rows.append([_decide(_("✏️ 自己写原因"), contract_id, WRITE)])
     rows.append([review_button(contract_id, _("⬅️ 返回"))])
     return _markup(rows)
+
+
+def back_to_request_keyboard(contract_id: int) -> InlineKeyboardMarkup:
+    return _markup([[review_button(contract_id, _("⬅️ 返回申请"))]])
+
+
+def send_written_reason_keyboard(contract_id: int) -> InlineKeyboardMarkup:
+    return _markup(
+        [
+            [_decide(_("✅ 确定，发给居民"), contract_id, WRITTEN)],
+            [_decide(_("✏️ 重写"), contract_id, WRITE)],
+            [review_button(contract_id, _("⬅️ 返回申请"))],
+        ]
+    )
 
 
 def _page(text: str, page: int) -> InlineKeyboardButton:

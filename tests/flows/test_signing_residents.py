@@ -1,6 +1,7 @@
-"""👥 居民 opens each resident: a button per signed resident leads to that resident's card as
-staff see it; only the team's own residents, checked on the server. Priority groups are
-listed in one order (config.yml's) wherever they appear."""
+"""The doctor's side, as walked: 👥 居民 opens each resident (a button per signed resident
+leads to that resident's card as staff see it; only the team's own residents, checked on the
+server); a request can be declined in the doctor's own words; priority groups are listed in
+one order (config.yml's) wherever they appear."""
 
 from __future__ import annotations
 
@@ -13,8 +14,13 @@ from flows.centre import CentreConfig
 from flows.clock import FrozenClock
 from flows.signing.callbacks import StaffResident
 from storage.database import Database
-from storage.models import Resident
-from tests.flows.test_signing import join_as, sign_household_by_buttons, signed_household
+from storage.models import Contract, ContractState, Resident
+from tests.flows.test_signing import (
+    household_request,
+    join_as,
+    sign_household_by_buttons,
+    signed_household,
+)
 
 
 async def _resident_ids(db: Database) -> dict[str, int]:
@@ -99,3 +105,34 @@ async def test_priority_groups_are_listed_in_config_order(
     await deliver()
     await doctor.press("查看申请")
     assert f"重点人群：{groups}" in doctor.last_text()
+
+
+async def test_the_doctor_types_a_reason_for_declining(
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
+    deliver: Callable,
+) -> None:  # fmt: skip
+    [doctor], resident = await household_request(person, db, clock, centre, deliver, "dr-wang")
+    await doctor.press("查看申请")
+    await doctor.press("不同意")
+    await doctor.press("自己写原因")
+    assert "请打字写一下不同意的原因" in doctor.last_text()
+    await doctor.say("/")  # not a reason: asked again, nothing sent
+    assert "请用一两句话写原因（300 字以内）" in doctor.last_text()
+    await doctor.say("您家不在幸福社区，请到玉林社区卫生服务中心签约。")
+    assert doctor.last_text().startswith("您写的原因：\n您家不在幸福社区")
+    await doctor.press("重写")
+    await doctor.say("您家住在玉林，请到玉林社区卫生服务中心签约。")
+    await doctor.press("确定，发给居民")
+    assert "您写的原因已经发给居民" in "\n".join(s.text or "" for s in doctor.screen()[-3:])
+
+    await deliver()
+    assert resident.last_text().endswith("原因：您家住在玉林，请到玉林社区卫生服务中心签约。")
+    async with db.sessionmaker() as session:
+        contract = await session.scalar(select(Contract))
+        assert contract is not None and contract.state is ContractState.REJECTED
+        assert (contract.reason, contract.reason_note) == (
+            "written",
+            "您家住在玉林，请到玉林社区卫生服务中心签约。",
+        )
+    await doctor.say("谢谢")  # later text is not taken for a reason
+    assert "您写的原因" not in doctor.last_text()
