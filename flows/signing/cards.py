@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.centre import CentreConfig, Package, PackageItem
-from flows.packages.service import package_by_id, yearly_times
+from flows.packages.service import yearly_times
 from flows.signing.lifecycle import service_year
 from storage import contracts as q
 from storage.models import Contract, ContractState, Relation
@@ -89,9 +89,9 @@ async def build_card(
         resident = residents[member.resident_id]
         used = await q.deliveries_count(session, resident.id, item_ids.values(), since, until)
         uses = []
-        for chosen in member.packages:
-            package = package_by_id(centre, chosen.package_id)
-            if package is None:
+        chosen_ids = {chosen.package_id for chosen in member.packages}
+        for package in centre.packages:  # in the catalogue's order, as everywhere else
+            if package.id not in chosen_ids:
                 continue
             own += package.price * (1 - package.insurance_share)
             entitlements = [

@@ -117,7 +117,7 @@ async def withdraw_request(
         await query.answer(problem_text(problem, centre), show_alert=True)
         return
     nudge()  # a freed place may go to a household waiting for one
-    await query.answer(_("已撤回"))
+    await query.answer(_("已撤回申请"))
     if withdrawn.replaces_id is not None:
         await message.edit_text(_("已撤回换医生的申请，现在的医生照常为您服务。"),
                                 reply_markup=kb.card_link_keyboard())  # fmt: skip

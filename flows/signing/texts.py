@@ -96,11 +96,16 @@ def offers_text(name: str, offers: list[Offer], chosen: list[str], centre: Centr
     if closed:
         lines.append("")
         lines.append(_("这些不能选："))
-        lines += [
-            _("• {package}：{reason}").format(
-                package=package_name(o.package), reason=refusal_reason(o, centre)
+        # One line a reason: "高血压服务包、糖尿病服务包：没有记录健康情况…", not the
+        # same words three times over.
+        by_reason: dict[str, list[str]] = {}
+        for offer in closed:
+            by_reason.setdefault(refusal_reason(offer, centre), []).append(
+                package_name(offer.package)
             )
-            for o in closed
+        lines += [
+            _("• {package}：{reason}").format(package=join_list(names), reason=reason)
+            for reason, names in by_reason.items()
         ]
     if chosen:
         lines.append("")

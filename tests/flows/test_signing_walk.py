@@ -74,7 +74,8 @@ async def test_closed_packages_say_why_in_the_persons_terms(
     offers = resident.last_text()
     # Past the age of pregnancy: not "agree to record health information first".
     assert "• 孕产妇服务包：怀孕或生孩子一年内才能选" in offers
-    assert "• 高血压服务包：没有记录健康情况，看不出能不能选" in offers
+    # One line for one reason, the packages it closes together.
+    assert "• 高血压服务包、糖尿病服务包、残疾人服务包：没有记录健康情况，看不出能不能选" in offers
     assert "给残疾人的服务包" not in offers and "残疾人服务包：残疾" not in offers
     assert "⬜ 老年人服务包 · 自付 ¥150.00/年（医保付 ¥150.00）" in labels(resident)
 
