@@ -210,8 +210,9 @@ class OnboardingService:
             subject_type="resident",
             subject_id=None,
         )
+        tags = [t.tag for t in resident.tags]  # read before the commit expires the rows
         await self._session.commit()
-        return SavedProfile(resident, [t.tag for t in resident.tags], health_left_out)
+        return SavedProfile(resident, tags, health_left_out)
 
     async def redeem_invite(self, user: User, code: str) -> Joined:
         """Links this Telegram account to a staff post (or makes it an admin). One use, before

@@ -163,9 +163,9 @@ def card_keyboard(
     contract: Contract, renewable: bool, change_id: int | None, full: bool
 ) -> InlineKeyboardMarkup:
     """`change_id`: a pending change of doctor, which can be taken back."""
-    rows: Rows = _more_row(full)
-    if renewable:
-        rows.append([_action(_("🔄 一键续约"), "renew")])
+    # Near the end, renewing is what matters most: it comes before "更多".
+    rows: Rows = [[_action(_("🔄 一键续约"), "renew")]] if renewable else []
+    rows += _more_row(full)
     if change_id is None:
         rows.append([_action(_("👩‍⚕️ 换医生"), "change")])
     else:

@@ -173,15 +173,20 @@ async def test_household_signs_changes_doctor_and_cancels(
     seen = await count(resident)
     await resident.press("📇 看签约卡")
     card = await resident.wait_for(message_with("📇 我的家庭医生", after=seen), "her card")
-    for shown in ("✅ 已签约", "王建国（主治医师）", "二楼 205 诊室", "随访 4 次，已用 0 次",
-                  "【张秀兰·本人】", "【老伴·老伴】"):  # fmt: skip
+    for shown in ("✅ 已签约", "王建国（主治医师）", "二楼 205 诊室"):
         assert shown in card.text, shown
+    assert len(card.text.split("\n")) == 3  # the summary; the rest behind 📋 更多
     # Renewal opens only in the last 30 days (see the module's docstring).
-    assert labels(card) == ["👩‍⚕️ 换医生", "✖️ 解约", "📦 看服务包", "🏠 回主菜单"]
+    assert labels(card) == ["📋 更多", "👩‍⚕️ 换医生", "✖️ 解约", "📦 看服务包", "🏠 回主菜单"]
+    await resident.press("📋 更多")
+    card = await resident.wait_for(message_with("随访 4 次，已用 0 次", after=seen), "all of it")
+    for shown in ("【张秀兰·本人】", "【老伴·老伴】", "💰 每年自付 ¥270.00"):
+        assert shown in card.text, shown
     seen = await count(wang)
     await wang.press("📇 看签约卡")
-    doctors_card = await wang.wait_for(message_with("📇 我的家庭医生", after=seen), "his card")
-    assert doctors_card.text == card.text
+    doctors_card = await wang.wait_for(message_with("📇 家庭医生：", after=seen), "his card")
+    # The same card, whole, headed for the doctor rather than "我的家庭医生".
+    assert doctors_card.text.split("\n")[1:] == card.text.split("\n")[1:]
 
     # A year later, near the end: one tap renews, same doctor and packages.
     await near_the_end(bot_process, days_left=20)

@@ -76,14 +76,30 @@ async def test_a_78_year_old_with_hypertension_is_offered_what_fits_her(world: C
     assert not me.covered
 
 
+async def test_pregnancy_packages_need_consent_only_when_pregnancy_can_apply(
+    world: Centre,
+) -> None:
+    young = await world.resident("李婷", born=date(1996, 5, 1), health_consent=False)
+    man = await world.resident("王伟", born=date(1996, 5, 1), sex=Sex.MALE, health_consent=False)
+    refused = []
+    for who in (young, man):
+        async with world.update(who) as (signing, user):
+            [me] = await signing.members(user)
+        refused.append(refusals(me.offers)["maternal"])
+    # Hers perhaps (we cannot tell without consent); never his, whatever his health.
+    assert refused == [NotEligible.HEALTH_UNKNOWN, NotEligible.PREGNANCY]
+
+
 async def test_without_health_consent_condition_packages_are_not_guessed(world: Centre) -> None:
     grandma = await world.resident(born=date(1948, 3, 5), health_consent=False)
     async with world.update(grandma) as (signing, user):
         [me] = await signing.members(user)
     assert eligible(me.offers) == ["basic", "elderly", "tcm", "home_care"]
     refused = refusals(me.offers)
-    for package_id in ("hypertension", "diabetes", "maternal", "disability"):
+    for package_id in ("hypertension", "diabetes", "disability"):
         assert refused[package_id] is NotEligible.HEALTH_UNKNOWN, package_id
+    # Her age alone says a pregnancy package is not hers: no consent is needed to know it.
+    assert refused["maternal"] is NotEligible.PREGNANCY
     assert refused["child"] is NotEligible.TOO_OLD  # age needs no health data
     with pytest.raises(NotOffered):
         await world.request(grandma, ["hypertension"])
