@@ -43,6 +43,7 @@ from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
+from flows.action_buttons import button_data
 from flows.alerts import forward_undelivered_alert
 from flows.centre import LANGUAGES, CentreConfig
 from flows.clock import Clock
@@ -310,12 +311,13 @@ class Deliverer:
         return template.format(**values) if values else template
 
     def _buttons(self, message: ScheduledMessage, locale: str) -> InlineKeyboardMarkup | None:
-        """Buttons a notice carries: [[{"text": catalogue id, "data": callback data}]]."""
+        """Buttons a notice carries: [[{"text": catalogue id, "action": …}]] (flows/actions.py)."""
         rows = message.payload.get("buttons") or []
         keyboard = [
             [
                 InlineKeyboardButton(
-                    text=self._i18n.gettext(str(b["text"]), locale=locale), callback_data=b["data"]
+                    text=self._i18n.gettext(str(b["text"]), locale=locale),
+                    callback_data=button_data(b),
                 )
                 for b in row
             ]

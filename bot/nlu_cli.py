@@ -12,7 +12,6 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.settings import Settings
-from flows.understanding.service import thresholds_from
 from nlu.client import NluClient
 from nlu.entities import normalised_entities
 from nlu.evaluation import (
@@ -110,7 +109,7 @@ def parse(settings: Settings, texts: list[str], file: str | None, now: str | Non
 
 
 def triage(settings: Settings, texts: list[str], file: str | None) -> int:
-    thresholds = thresholds_from(settings.centre)
+    thresholds = settings.centre.triage
     for text in _texts(texts, file):
         result = assess(text, thresholds)
         _print({"text": text, "red_flag": result.red_flag, "categories": list(result.categories)})

@@ -222,7 +222,7 @@ async def running(
     if settings.nlu_autostart:
         # In the background: menus and triage work at once, understanding once Rasa is up.
         rasa_start = asyncio.create_task(rasa.start_if_needed())
-    warm_up_triage()
+    warm_up_triage(settings.centre.triage)
     dp = build_dispatcher(settings, db, clock, nlu=nlu)
     i18n = make_i18n(settings.centre.centre.default_language)
     deliverer = Deliverer(bot, db.sessionmaker, clock, settings.centre, i18n)

@@ -12,6 +12,7 @@ from bot.local_chat import LocalChat
 from bot.runtime import Runtime, running
 from bot.settings import ConfigError, Settings
 from flows.admin.service import create_doctor_invite
+from storage.models import StaffRole
 from storage.users import find_user, staff_post_holder
 
 TRIAL_RESIDENT_ID = 10_001
@@ -125,7 +126,7 @@ async def _join_as_trial_doctor(rt: Runtime, chat: LocalChat) -> None:
         if user is not None and user.staff_id is not None:
             await chat.say("/menu")
             return
-        gps = [m.id for t in rt.settings.centre.teams for m in t.members if m.role == "gp"]
+        gps = [m.id for t in rt.settings.centre.teams for m in t.members if m.role is StaffRole.GP]
         free = [gp for gp in gps if await staff_post_holder(session, gp) is None]
         if not free:
             print("（试用）每位全科医生都已经有账号了。 (Every GP post is already held.)")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import time
-from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from nlu.triage.thresholds import TriageThresholds
+from storage.models.enums import StaffRole
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -29,13 +31,6 @@ def normalise_language(value: str) -> str:
     if key.startswith("en"):
         return "en"
     raise ValueError(f"unsupported language {value!r}; use zh-CN or en")
-
-
-class StaffRole(StrEnum):
-    GP = "gp"
-    NURSE = "nurse"
-    PUBLIC_HEALTH = "public_health"
-    ASSISTANT = "assistant"
 
 
 class _Frozen(BaseModel):
@@ -168,16 +163,6 @@ class QuietHours(_Frozen):
     end: time
 
 
-class TriageThresholds(_Frozen):
-    systolic_high: Annotated[int, Field(ge=120, le=300)] = 180
-    diastolic_high: Annotated[int, Field(ge=70, le=200)] = 110
-    glucose_low: Annotated[float, Field(gt=0, le=10)] = 3.9
-    glucose_high: Annotated[float, Field(gt=5, le=50)] = 16.7
-    pregnancy_systolic_high: Annotated[int, Field(ge=120, le=300)] = 160
-    pregnancy_diastolic_high: Annotated[int, Field(ge=70, le=200)] = 110
-    young_infant_days: Annotated[int, Field(ge=28, le=365)] = 90
-
-
 class DutyContacts(_Frozen):
     """Who hears a red-flag alert that could not reach the resident's care team."""
 
@@ -245,7 +230,7 @@ class CentreConfig(_Frozen):
     followup: dict[str, Annotated[int, Field(gt=0, le=52)]] = Field(default_factory=dict)
     reply_targets: ReplyTargets = ReplyTargets()
     quiet_hours: QuietHours
-    triage: TriageThresholds = TriageThresholds()
+    triage: TriageThresholds  # config.yml holds the figures, with their sources
     delivery: DeliveryPolicy = DeliveryPolicy()
     privacy: PrivacyPolicy
     conversation: ConversationPolicy = ConversationPolicy()

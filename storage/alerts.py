@@ -7,9 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Role, Staff, User
-
-_GP = "gp"  # Staff.role of a team's GP (flows.centre.StaffRole.GP), who hears first
+from storage.models import Role, Staff, StaffRole, User
 
 
 async def reachable_team_mates(session: AsyncSession, user_id: int) -> list[int]:
@@ -29,7 +27,7 @@ async def reachable_team_mates(session: AsyncSession, user_id: int) -> list[int]
             User.blocked_bot_at.is_(None),
             User.id != user_id,
         )
-        .order_by(Staff.role != _GP, Staff.id)
+        .order_by(Staff.role != StaffRole.GP, Staff.id)  # the GP hears first
     )
     return list(rows)
 

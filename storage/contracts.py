@@ -22,6 +22,7 @@ from storage.models import (
     ScheduledMessage,
     ServiceDelivery,
     Staff,
+    StaffRole,
     Team,
     User,
     WaitlistEntry,
@@ -78,7 +79,7 @@ async def gps(session: AsyncSession, team_id: str | None = None) -> Sequence[Sta
     """Active GPs (they hold contracts), of one team or all, with clinic hours and team."""
     query = (
         select(Staff)
-        .where(Staff.active, Staff.role == "gp")
+        .where(Staff.active, Staff.role == StaffRole.GP)
         .options(selectinload(Staff.clinic_hours), selectinload(Staff.team))
         .order_by(Staff.team_id, Staff.id)
     )

@@ -56,11 +56,10 @@ async def users_with_role(session: AsyncSession, role: Role) -> Sequence[User]:
     return (await session.scalars(select(User).where(User.role == role).order_by(User.id))).all()
 
 
-async def take_staff_post(
-    session: AsyncSession, *, user_id: int, staff_id: str, role: Role
-) -> bool:
-    """Links the account to the staff post only if no other account holds it and the account
-    holds no other post and is not an admin. One conditional UPDATE: a held post is never
+async def take_staff_post(session: AsyncSession, *, user_id: int, staff_id: str) -> bool:
+    """Links the account to the staff post (making it Role.STAFF; the post's StaffRole is
+    the staff row's) only if no other account holds it and the account holds no other post
+    and is not an admin. One conditional UPDATE: a held post is never
     reassigned. On a race with another account, the unique constraint on users.staff_id
     decides; that is caught here (in a savepoint) and reported as held."""
     holder = aliased(User)
@@ -77,7 +76,7 @@ async def take_staff_post(
                     User.role != Role.ADMIN,
                     ~held_by_other,
                 )
-                .values(staff_id=staff_id, role=role)
+                .values(staff_id=staff_id, role=Role.STAFF)
                 .execution_options(synchronize_session=False)
             )
     except IntegrityError:

@@ -15,7 +15,7 @@ from flows.admin.service import UnknownStaff
 from flows.centre import CentreConfig
 from flows.packages.service import package_by_id, price_of
 from storage import contracts as q
-from storage.models import ContractMember, ContractState, Staff
+from storage.models import ContractMember, ContractState, Staff, StaffRole
 
 CSV_COLUMNS = (
     "contract_id",
@@ -104,7 +104,7 @@ async def contract_lines(
     raises UnknownStaff (a typo should not read as "no contracts")."""
     staff = await q.staff_by_id(session)
     if doctor is not None and doctor not in staff:
-        known = ", ".join(s.id for s in staff.values() if s.role == "gp")
+        known = ", ".join(s.id for s in staff.values() if s.role is StaffRole.GP)
         raise UnknownStaff(f"no staff member {doctor!r}; doctors: {known}")
     contracts = await q.all_contracts(session, None if state is None else (state,))
     return [

@@ -111,7 +111,7 @@ async def _sync_teams(session: AsyncSession, centre: CentreConfig) -> None:
             if staff is None:
                 staff = Staff(id=member.id, clinic_hours=[])
                 session.add(staff)
-            staff.team_id, staff.name, staff.role = team.id, member.name, member.role.value
+            staff.team_id, staff.name, staff.role = team.id, member.name, member.role
             staff.title, staff.room, staff.active = member.title, member.room, True
             staff.max_residents = member.max_residents or centre.contract.default_max_residents
             wanted = [

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from flows.admin.service import invite_hash
-from flows.centre import CentreConfig, StaffRole
+from flows.centre import CentreConfig
 from flows.clock import Clock
 from flows.person import ProfileDraft, erase_health_facts, priority_tags
 from storage.audit import record_audit
@@ -34,13 +34,6 @@ from storage.models import (
 )
 from storage.models.centre import InviteKind
 from storage.users import make_admin, take_staff_post
-
-STAFF_ROLES = {
-    StaffRole.GP: Role.DOCTOR,
-    StaffRole.NURSE: Role.NURSE,
-    StaffRole.PUBLIC_HEALTH: Role.PUBLIC_HEALTH,
-    StaffRole.ASSISTANT: Role.ASSISTANT,
-}
 
 
 class InviteInvalid(Exception):
@@ -210,7 +203,9 @@ class OnboardingService:
             subject_type="resident",
             subject_id=None,
         )
-        tags = [t.tag for t in resident.tags]  # read before the commit expires the rows
+        # Read before the commit: a new resident's collection left empty is not loaded after
+        # it, and would be lazy-loaded outside the async context (a resident with no tags).
+        tags = [t.tag for t in resident.tags]
         await self._session.commit()
         return SavedProfile(resident, tags, health_left_out)
 
@@ -251,7 +246,6 @@ class OnboardingService:
             raise InviteInvalid
         if user.role is Role.ADMIN or user.staff_id not in (None, staff.id):
             raise AccountHasOtherRole(staff.id)
-        role = STAFF_ROLES[StaffRole(staff.role)]
-        if not await take_staff_post(self._session, user_id=user.id, staff_id=staff.id, role=role):
+        if not await take_staff_post(self._session, user_id=user.id, staff_id=staff.id):
             raise StaffPostHeld(staff.id)
         return staff

@@ -3,6 +3,7 @@ Plain rules over config.yml; no aiogram, no SQL."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -102,6 +103,28 @@ def is_free(package: Package) -> bool:
     return package.price == 0
 
 
+def comes_with_contract(offer: Offer) -> bool:
+    """Free packages come with every contract for everyone they are open to (the basic
+    package for all; a free package with rules for those it fits): nobody picks them."""
+    return offer.eligible and is_free(offer.package)
+
+
+def choosable(offer: Offer) -> bool:
+    """A package the person may pick: open to them, and not one that comes anyway."""
+    return offer.eligible and not is_free(offer.package)
+
+
+def included_packages(offers: Iterable[Offer], picked: Iterable[str]) -> list[Package]:
+    """What a member's contract holds: the free packages open to them and the paid ones
+    they picked (if still open to them), in the order of `offers` (free first). The request,
+    renewal, the agreement summary and the keyboards all go by this."""
+    wanted = set(picked)
+    return [
+        o.package for o in offers
+        if comes_with_contract(o) or (choosable(o) and o.package.id in wanted)
+    ]  # fmt: skip
+
+
 def price_of(package: Package) -> Price:
     insurance = round(package.price * package.insurance_share, 2)
     return Price(full=package.price, insurance=insurance, own=round(package.price - insurance, 2))
@@ -114,19 +137,3 @@ def yearly_times(item: PackageItem) -> int:
 
 def package_by_id(centre: CentreConfig, package_id: str) -> Package | None:
     return next((p for p in centre.packages if p.id == package_id), None)
-
-
-def free_packages(centre: CentreConfig) -> list[Package]:
-    """Packages every signed resident gets: free and open to all (the basic package)."""
-    return [p for p in centre.packages if is_free(p) and _open_to_all(p)]
-
-
-def _open_to_all(package: Package) -> bool:
-    rule = package.eligibility
-    return (
-        rule.min_age is None
-        and rule.max_age is None
-        and not rule.conditions
-        and rule.pregnancy is None
-        and rule.disability is None
-    )

@@ -3,69 +3,29 @@
 from __future__ import annotations
 
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
 from flows.menu.buttons import MenuButton, MenuPressed, main_menu_keyboard
-from flows.menu.callbacks import BackToMenu
 from flows.onboarding.keyboards import Answer as OnboardingAnswer
 from flows.onboarding.service import OnboardingService
 from flows.onboarding.texts import profile_summary, tags_sentence
 from flows.routes import SliceRoutes
+from flows.settings.keyboards import (
+    PickLanguage,
+    SettingsChoice,
+    home_button,
+    language_keyboard,
+    settings_choice_button,
+    settings_keyboard,
+)
 from flows.settings.service import SettingsService
 from flows.texts import LANGUAGE_PROMPT
 from storage.models import User
 
 routes = SliceRoutes("settings")
-
-
-class SettingsChoice(CallbackData, prefix="set"):
-    action: str  # language | profile | health | health_on | health_off | help
-
-
-class PickLanguage(CallbackData, prefix="lang"):
-    language: str
-
-
-def settings_keyboard(user: User) -> InlineKeyboardMarkup:
-    rows = [[_choice("🌐 语言 Language", "language")]]  # both scripts: the way back
-    if not user.role.is_staff:
-        rows.append([_choice(_("👤 我的资料"), "profile")])
-        rows.append([_choice(_("🔒 健康信息同意"), "health")])
-    rows.append([_choice(_("❓ 帮助"), "help")])
-    rows.append([_home()])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def _choice(text: str, action: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=SettingsChoice(action=action).pack())
-
-
-def _home() -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=_("🏠 回主菜单"), callback_data=BackToMenu().pack())
-
-
-def language_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text="🇨🇳 中文", callback_data=PickLanguage(language="zh_CN").pack()
-                ),
-                InlineKeyboardButton(
-                    text="🇬🇧 English", callback_data=PickLanguage(language="en").pack()
-                ),
-            ],
-            [_home()],
-        ]
-    )
-
-
-def _language_button(text: str, language: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=PickLanguage(language=language).pack())
 
 
 @routes.message(MenuPressed(MenuButton.SETTINGS))
@@ -137,7 +97,7 @@ async def settings_choice(
                 _("请核对您的资料："), _("您的资料：")
             )
             + tags_sentence(tags, centre),
-            reply_markup=InlineKeyboardMarkup(inline_keyboard=[[edit], [_home()]]),
+            reply_markup=InlineKeyboardMarkup(inline_keyboard=[[edit], [home_button()]]),
         )
     elif action == "health":
         await _show_health_consent(message, await settings.health_consent_given(user))
@@ -160,12 +120,12 @@ async def settings_choice(
 async def _show_health_consent(message: Message, given: bool) -> None:
     if given:
         text = _("您已同意我们记录您的健康信息，只给您的家庭医生团队看。")
-        button = _choice(_("不再同意"), "health_off")
+        button = settings_choice_button(_("不再同意"), "health_off")
     else:
         text = _(
             "您还没有同意记录健康信息。\n同意后，医生才能帮您管理慢病、记录血压血糖、提醒吃药。"
         )
-        button = _choice(_("✅ 同意"), "health_on")
+        button = settings_choice_button(_("✅ 同意"), "health_on")
     await message.answer(
-        text, reply_markup=InlineKeyboardMarkup(inline_keyboard=[[button], [_home()]])
+        text, reply_markup=InlineKeyboardMarkup(inline_keyboard=[[button], [home_button()]])
     )

@@ -1,5 +1,6 @@
-"""Callback data of the signing buttons. Notices sent later carry the same packed strings
-(flows/signing/notices.py), so the prefixes and fields here must not change lightly."""
+"""Callback data of the signing buttons. Notices carry neutral actions that
+flows/action_buttons.py packs with these classes when they are sent; buttons already in
+people's chats keep their packed strings, so prefixes and fields must not change lightly."""
 
 from __future__ import annotations
 

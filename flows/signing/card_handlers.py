@@ -5,9 +5,8 @@ flows/signing/router.py."""
 from __future__ import annotations
 
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.centre import CentreConfig
 from flows.menu.buttons import main_menu_keyboard
@@ -15,92 +14,27 @@ from flows.packages.service import package_by_id
 from flows.routes import Nudge
 from flows.signing import keyboards as kb
 from flows.signing.callbacks import CardAction, PackageInfo
-from flows.signing.card_texts import card_text
-from flows.signing.cards import build_card
 from flows.signing.change_handlers import offer_other_doctors
+from flows.signing.screens import open_signing_for, show_card_or_intro, show_packages
 from flows.signing.service import AlreadyCovered, SigningProblem, SigningService, StateChanged
 from flows.signing.texts import package_details, problem_text
 from flows.signing.wizard_handlers import start_signing
 from flows.texts import format_date
+from nlu.intents import Intent
 from storage.models import ContractState, User
 
 
 async def open_signing(
     message: Message, user: User, state: FSMContext, signing: SigningService,
-    session: AsyncSession, centre: CentreConfig,
+    centre: CentreConfig,
 ) -> None:  # fmt: skip
     await state.clear()
-    await open_signing_for("sign_contract", message, user, signing, session, centre)
-
-
-async def open_signing_for(
-    intent: str, message: Message, user: User, signing: SigningService,
-    session: AsyncSession, centre: CentreConfig,
-) -> None:  # fmt: skip
-    """What a typed wish about signing leads to (NLU): the packages, or the card with its
-    renew / change / cancel buttons, or the invitation to sign."""
-    if user.role.is_staff:
-        await message.answer(_("签约是给居民用的。请用「📋 待办」看签约申请。"),
-                             reply_markup=main_menu_keyboard(user))  # fmt: skip
-    elif intent == "ask_packages":
-        await show_packages(message, user, signing, centre)
-    else:
-        # "取消签约" / "我的医生是谁" with nothing signed: say so before inviting.
-        await show_card_or_intro(message, user, signing, session, centre,
-                                 say_unsigned=intent != "sign_contract")  # fmt: skip
-
-
-async def show_packages(
-    message: Message, user: User, signing: SigningService, centre: CentreConfig
-) -> None:
-    signed = await signing.current(user) is not None
-    await message.answer(_("服务包一览（点名字看详情）："),
-                         reply_markup=kb.packages_keyboard(centre, signed))  # fmt: skip
-
-
-async def show_card_or_intro(
-    message: Message, user: User, signing: SigningService, session: AsyncSession,
-    centre: CentreConfig, *, edit: bool = False, say_unsigned: bool = False, full: bool = False,
-) -> None:  # fmt: skip
-    """The card's three-line summary with "更多" (`full`: the whole card), or the invitation."""
-    contract = await signing.current(user)
-    if contract is None:
-        if say_unsigned:
-            await message.answer(_("您现在还没有签约家庭医生。"))
-        text = _(
-            "签个家庭医生吧！\n\n"
-            "签约后，您有自己的医生团队：优先预约、随访提醒、慢病长处方、有事直接问。\n"
-            "基础服务包免费。"
-        )
-        await _show(message, text, kb.intro_keyboard(), edit)
-        return
-    card = await build_card(session, centre, contract, signing.today())
-    text = card_text(card, full=full)
-    if contract.state is ContractState.REQUESTED:
-        text += "\n\n" + _("医生审核后会发消息告诉您。")
-        await _show(message, text, kb.pending_keyboard(contract.id, full), edit)
-        return
-    change = await signing.pending_change(contract)
-    if change is not None:
-        doctor = centre.staff(change.staff_id)
-        text += "\n\n" + _("正在申请换到 {name} 医生，等医生同意。").format(
-            name=doctor.name if doctor else ""
-        )
-    renewable = signing.today() >= signing.renewable_from(contract) and change is None
-    change_id = change.id if change is not None else None
-    await _show(message, text, kb.card_keyboard(contract, renewable, change_id, full), edit)
-
-
-async def _show(message: Message, text: str, markup: InlineKeyboardMarkup, edit: bool) -> None:
-    if edit:
-        await message.edit_text(text, reply_markup=markup)
-    else:
-        await message.answer(text, reply_markup=markup)
+    await open_signing_for(Intent.SIGN_CONTRACT, message, user, signing, centre)
 
 
 async def card_action(
     query: CallbackQuery, callback_data: CardAction, user: User, state: FSMContext,
-    signing: SigningService, session: AsyncSession, centre: CentreConfig, nudge: Nudge,
+    signing: SigningService, centre: CentreConfig, nudge: Nudge,
 ) -> None:  # fmt: skip
     message = query.message
     if not isinstance(message, Message) or user.role.is_staff or user.resident is None:
@@ -111,11 +45,10 @@ async def card_action(
         if action == "card":
             await query.answer()
             await state.clear()
-            await show_card_or_intro(message, user, signing, session, centre)
+            await show_card_or_intro(message, user, signing)
         elif action == "more":
             await query.answer()
-            await show_card_or_intro(message, user, signing, session, centre, edit=True,
-                                     full=True)  # fmt: skip
+            await show_card_or_intro(message, user, signing, edit=True, full=True)
         elif action == "packages":
             await query.answer()
             await show_packages(message, user, signing, centre)

@@ -12,14 +12,15 @@ from flows.person import unlinkable
 from flows.signing.cards import ClinicSlot, ContractCard
 from flows.signing.words import RELATIONS, ROLES, STATES
 from flows.texts import current_language, format_date, format_money, join_list, local_name
+from storage.models import StaffRole
 
 
-def staff_title(title: str, title_en: str, role: str) -> str:
+def staff_title(title: str, title_en: str, role: StaffRole = StaffRole.GP) -> str:
     """主治医师 / Attending physician; an English reader without `title_en` in config.yml
-    gets the role's name (GP, nurse) rather than Chinese."""
+    gets the post's name (GP, nurse) rather than Chinese."""
     if current_language() == "en":
-        return title_en or _(ROLES.get(role, ROLES["gp"]))
-    return title or _(ROLES.get(role, ROLES["gp"]))
+        return title_en or _(ROLES[role])
+    return title or _(ROLES[role])
 
 
 def weekday_name(weekday: int) -> str:
@@ -41,7 +42,7 @@ def clinic_days(hours: list[ClinicSlot]) -> list[str]:
 
 def card_summary(card: ContractCard, *, for_staff: bool = False) -> str:
     """Three lines: the doctor, the state and term, the room and team."""
-    title = staff_title(card.doctor_title, card.doctor_title_en, "gp")
+    title = staff_title(card.doctor_title, card.doctor_title_en)  # a family doctor is a GP
     heading = (
         _("📇 家庭医生：{name}（{title}）")
         if for_staff
@@ -70,10 +71,7 @@ def card_details(card: ContractCard) -> str:
     if card.hours:
         lines.append(_("🕘 坐诊时间"))
         lines += [f"  {day}" for day in clinic_days(card.hours)]
-    mates = [
-        _("{name}（{role}）").format(name=m.name, role=_(ROLES.get(m.role, m.role)))
-        for m in card.team
-    ]
+    mates = [_("{name}（{role}）").format(name=m.name, role=_(ROLES[m.role])) for m in card.team]
     lines.append(_("👥 团队成员"))
     lines.append("  " + join_list(mates))
     for member in card.members:

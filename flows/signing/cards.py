@@ -11,9 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.centre import CentreConfig, Package, PackageItem
 from flows.packages.service import yearly_times
+from flows.signing import changes
+from flows.signing.context import SigningContext
 from flows.signing.lifecycle import service_year
 from storage import contracts as q
-from storage.models import Contract, ContractState, Relation
+from storage.models import Contract, ContractState, Relation, StaffRole, User
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class ClinicSlot:
 @dataclass(frozen=True)
 class TeamMate:
     name: str
-    role: str  # gp | nurse | public_health | assistant
+    role: StaffRole
     title: str
 
 
@@ -131,3 +133,36 @@ async def _package_item_ids(
     """(package id, item position) → package_items.id, for counting deliveries."""
     package_ids = {p.package_id for m in contract.members for p in m.packages}
     return await q.package_item_ids(session, package_ids)
+
+
+@dataclass(frozen=True)
+class CardView:
+    """What 📝 签约 shows a household that has a contract or a request waiting."""
+
+    card: ContractCard
+    requested: bool  # still waiting for the doctor's answer
+    changing_to: str | None  # the doctor a change of doctor waits for, by name
+    change_id: int | None  # that pending change, which the household may take back
+    renewable: bool  # 一键续约 is offered now
+
+
+async def card_view(ctx: SigningContext, user: User) -> CardView | None:
+    """The household's card, or None when nothing is signed or requested. Renewal is offered
+    from the first renewal notice on, and not while a change of doctor waits (the new
+    contract decides the next term)."""
+    contract = await changes.current(ctx, user)
+    if contract is None:
+        return None
+    card = await build_card(ctx.session, ctx.centre, contract, ctx.today())
+    if contract.state is ContractState.REQUESTED:
+        return CardView(card, requested=True, changing_to=None, change_id=None, renewable=False)
+    change = await changes.pending_change(ctx, contract)
+    doctor = ctx.centre.staff(change.staff_id) if change is not None else None
+    renewable = change is None and ctx.today() >= changes.renewable_from(ctx, contract)
+    return CardView(
+        card,
+        requested=False,
+        changing_to=(doctor.name if doctor else "") if change is not None else None,
+        change_id=change.id if change is not None else None,
+        renewable=renewable,
+    )

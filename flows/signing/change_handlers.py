@@ -13,9 +13,9 @@ from flows.menu.buttons import main_menu_keyboard
 from flows.routes import Nudge
 from flows.signing import keyboards as kb
 from flows.signing.callbacks import CancelWhy, ChangeTo, Withdraw
+from flows.signing.reasons import CANCEL_REASONS
 from flows.signing.service import SigningProblem, SigningService
 from flows.signing.texts import doctor_card, problem_text
-from flows.signing.words import CANCEL_REASONS
 from storage.models import ContractState, User
 
 
@@ -73,14 +73,18 @@ async def cancel_contract(
 ) -> None:  # fmt: skip
     message = query.message
     reason = callback_data.reason
-    if not isinstance(message, Message) or user.role.is_staff or reason not in CANCEL_REASONS:
+    if (
+        not isinstance(message, Message)
+        or user.role.is_staff
+        or not CANCEL_REASONS.may_choose(reason)
+    ):
         await query.answer(_("这个按钮已经不能用了。"))
         return
     if not callback_data.sure:
         await query.answer()
         await message.edit_text(
             _("原因：{reason}\n确定要解约吗？解约后医生团队不再为您提供签约服务。").format(
-                reason=_(CANCEL_REASONS[reason])
+                reason=_(CANCEL_REASONS.label(reason))
             ),
             reply_markup=kb.cancel_sure_keyboard(reason, callback_data.contract_id),
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flows.catalogue import N_
-from flows.packages.service import free_packages
+from flows.packages.service import included_packages
 from flows.person import unlinkable
 from flows.signing.context import SigningContext
 from flows.signing.doctors import offer_freed_places, take_places
@@ -19,14 +19,9 @@ from flows.signing.problems import (
     NotYetRenewable,
     StateChanged,
 )
+from flows.signing.reasons import CANCEL_REASONS, WITHDRAWN
 from storage import contracts as q
 from storage.models import Contract, ContractMember, ContractPackage, ContractState, User
-
-# Why a resident may cancel: codes the routers word.
-CANCEL_REASONS = ("moved", "other_centre", "unhappy", "other")
-# The reason recorded on a request its household took back (a change of doctor made moot
-# by cancelling is recorded so too).
-WITHDRAWN = "withdrawn"
 
 
 async def current(ctx: SigningContext, user: User) -> Contract | None:
@@ -114,10 +109,9 @@ def _kept(
     ctx: SigningContext, member: ContractMember, options: dict[int, MemberOption]
 ) -> list[str]:
     option = options.get(member.resident_id)
-    open_to_them = {o.package.id for o in option.offers if o.eligible} if option else set()
-    basic = [p.id for p in free_packages(ctx.centre)]
-    kept = [p.package_id for p in member.packages if p.package_id in open_to_them]
-    return list(dict.fromkeys([*basic, *kept]))
+    if option is None:  # no longer of the household: nothing can be judged open to them
+        return [p.package_id for p in member.packages]
+    return [p.id for p in included_packages(option.offers, [p.package_id for p in member.packages])]
 
 
 async def request_change(
@@ -169,7 +163,7 @@ async def cancel(
 ) -> Contract:
     """解约 with a reason; the doctor is told and the place goes to whoever waits.
     `contract_id`: the contract the confirm button was shown for."""
-    if reason not in CANCEL_REASONS:
+    if not CANCEL_REASONS.may_choose(reason):
         raise NotOffered
     contract = await _own_active(ctx, user, contract_id)
     now = ctx.clock.now()

@@ -13,7 +13,8 @@ from flows.centre import CentreConfig
 from flows.menu.buttons import main_menu_keyboard
 from flows.routes import Nudge
 from flows.signing import staff_keyboards as skb
-from flows.signing.service import NOTE_MAX, WRITTEN, SigningProblem, SigningService, reason_note
+from flows.signing.reasons import WRITTEN
+from flows.signing.service import NOTE_MAX, SigningProblem, SigningService, reason_note
 from flows.signing.texts import problem_text
 from storage.models import User
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from flows.signing.context import SigningContext
 from flows.signing.problems import AlreadyCovered, DoctorFull, NotAllowed, NotOffered
 from storage import contracts as q
-from storage.models import Staff, User, WaitlistEntry
+from storage.models import Staff, StaffRole, User, WaitlistEntry
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def _title_en(ctx: SigningContext, staff_id: str) -> str:
 
 async def take_places(ctx: SigningContext, household_id: int, staff_id: str, places: int) -> Staff:
     doctor = await q.lock_doctor(ctx.session, staff_id)
-    if doctor is None or not doctor.active or doctor.role != "gp":
+    if doctor is None or not doctor.active or doctor.role is not StaffRole.GP:
         raise NotOffered
     taken = (await q.places_taken(ctx.session, [staff_id]))[staff_id]
     if taken + places > doctor.max_residents:

@@ -7,7 +7,7 @@ from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
 from flows.menu.callbacks import BackToMenu
-from flows.packages.service import Offer, is_free
+from flows.packages.service import Offer, choosable
 from flows.signing.callbacks import (
     CancelWhy,
     CardAction,
@@ -17,7 +17,8 @@ from flows.signing.callbacks import (
     Withdraw,
     Wizard,
 )
-from flows.signing.service import CANCEL_REASONS, FAMILY_RELATIONS, DoctorChoice
+from flows.signing.reasons import CANCEL_REASONS
+from flows.signing.service import FAMILY_RELATIONS, DoctorChoice
 from flows.signing.texts import (
     doctor_button,
     package_name,
@@ -25,8 +26,7 @@ from flows.signing.texts import (
     person_label,
     relation_label,
 )
-from flows.signing.words import CANCEL_REASONS as CANCEL_WORDS
-from storage.models import Contract, Resident
+from storage.models import Resident
 
 Rows = list[list[InlineKeyboardButton]]
 
@@ -121,7 +121,7 @@ def doctor_ok_keyboard() -> InlineKeyboardMarkup:
 def offers_keyboard(offers: list[Offer], chosen: list[str]) -> InlineKeyboardMarkup:
     rows: Rows = []
     for offer in offers:
-        if not offer.eligible or is_free(offer.package):
+        if not choosable(offer):
             continue
         mark = "✅ " if offer.package.id in chosen else "⬜ "
         label = f"{mark}{package_name(offer.package)} · {package_price(offer.package)}"
@@ -159,9 +159,7 @@ def _withdraw(text: str, contract_id: int, sure: bool = False) -> InlineKeyboard
     )
 
 
-def card_keyboard(
-    contract: Contract, renewable: bool, change_id: int | None, full: bool
-) -> InlineKeyboardMarkup:
+def card_keyboard(renewable: bool, change_id: int | None, full: bool) -> InlineKeyboardMarkup:
     """`change_id`: a pending change of doctor, which can be taken back."""
     # Near the end, renewing is what matters most: it comes before "更多".
     rows: Rows = [[_action(_("🔄 一键续约"), "renew")]] if renewable else []
@@ -232,11 +230,11 @@ def cancel_reasons_keyboard(contract_id: int) -> InlineKeyboardMarkup:
     rows: Rows = [
         [
             InlineKeyboardButton(
-                text=_(CANCEL_WORDS[r]),
+                text=_(CANCEL_REASONS.label(r)),
                 callback_data=CancelWhy(reason=r, contract_id=contract_id).pack(),
             )
         ]
-        for r in CANCEL_REASONS
+        for r in CANCEL_REASONS.offered
     ]
     rows.append([_action(_("⬅️ 不解约了"), "card")])
     return _markup(rows)

@@ -1,8 +1,8 @@
 """What signing tells people later, as rows of the outbox: the doctor's new request, the
 resident's answer, escalation of requests nobody answered, renewal notices, expiry.
 
-Texts are catalogue ids rendered in each recipient's language when sent; buttons carry the
-callback data the signing routers read (prefixes kept here and in flows/signing/callbacks.py)."""
+Texts are catalogue ids rendered in each recipient's language when sent; buttons carry a
+neutral action (flows/actions.py) that flows/action_buttons.py turns into callback data."""
 
 from __future__ import annotations
 
@@ -11,20 +11,19 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.actions import Action, ActionKind
 from flows.catalogue import N_
 from flows.centre import CentreConfig
 from flows.person import unlinkable
-from flows.signing.words import REJECT_REASONS
+from flows.signing.reasons import REJECT_REASONS
 from storage.contracts import cancel_pending_messages, staff_users
 from storage.models import Contract, Priority, Role, User
 from storage.outbox import schedule_message
 from storage.users import users_with_role
 
-# Callback data of notice buttons (see flows/signing/callbacks.py, which packs the same).
-REVIEW_DATA = "sgr:{contract_id}"
-CARD_DATA = "sgc:card"
-RENEW_DATA = "sgc:renew"
-SIGN_DATA = "sgc:start"
+OPEN_CARD = Action(ActionKind.OPEN_CARD)
+RENEW = Action(ActionKind.RENEW_CONTRACT)
+START_SIGNING = Action(ActionKind.START_SIGNING)
 NOTICE_HOUR = time(9, 0)  # renewal notices go out at 9:00 local time
 
 
@@ -33,10 +32,10 @@ def contract_key(contract_id: int) -> str:
     return f"contract:{contract_id}:"
 
 
-def _payload(text: str, buttons: list[tuple[str, str]] | None = None, **values: Any) -> dict:
+def _payload(text: str, buttons: list[tuple[str, Action]] | None = None, **values: Any) -> dict:
     payload: dict[str, Any] = {"text": text, "values": values}
     if buttons:
-        payload["buttons"] = [[{"text": label, "data": data}] for label, data in buttons]
+        payload["buttons"] = [[{"text": label, **action.as_payload()}] for label, action in buttons]
     return payload
 
 
@@ -80,7 +79,7 @@ class SigningNotices:
         Telegram cannot make a link of it (plain text is auto-linked too)."""
         applicant = unlinkable(applicant)
         team = await self._team(contract.staff_id)
-        review = [(N_("📝 查看申请"), REVIEW_DATA.format(contract_id=contract.id))]
+        review = [(N_("📝 查看申请"), Action(ActionKind.REVIEW_CONTRACT, contract.id))]
         await self._send(
             team,
             "signing_request",
@@ -113,7 +112,7 @@ class SigningNotices:
                     N_(
                         "您的签约申请还在等医生审核，我们已经催办了。着急的话可以打中心电话：{phone}"
                     ),
-                    [(N_("📋 看申请进度"), CARD_DATA)],
+                    [(N_("📋 看申请进度"), OPEN_CARD)],
                     phone=self._centre.centre.phone,
                 ),
                 now,
@@ -130,16 +129,16 @@ class SigningNotices:
         if contract.reason is None:
             payload = _payload(
                 N_("🎉 签约成功！{doctor} 医生已同意，从今天起就是您的家庭医生。"),
-                [(N_("📇 看签约卡"), CARD_DATA)],
+                [(N_("📇 看签约卡"), OPEN_CARD)],
                 doctor=doctor,
             )
         else:
             written = contract.reason_note  # the doctor's own words go as they wrote them
             payload = _payload(
                 N_("很抱歉，{doctor} 医生这次没能同意您的签约申请。\n原因：{reason}"),
-                [(N_("📝 重新签约"), SIGN_DATA)],
+                [(N_("📝 重新签约"), START_SIGNING)],
                 doctor=doctor,
-                reason=written or REJECT_REASONS.get(contract.reason, REJECT_REASONS["other"]),
+                reason=written or REJECT_REASONS.label(contract.reason),
             )
             if not written:
                 payload["translate"] = ["reason"]
@@ -158,7 +157,7 @@ class SigningNotices:
                 continue
             payload = _payload(
                 N_("您的家庭医生签约 {end} 到期。点下面的按钮，一键续约，服务包不变。"),
-                [(N_("🔄 一键续约"), RENEW_DATA)],
+                [(N_("🔄 一键续约"), RENEW)],
                 end=contract.ends_on.isoformat(),
             )
             payload["dates"] = ["end"]
@@ -178,7 +177,11 @@ class SigningNotices:
         user = await self._session.get(User, user_id)
         if user is not None:
             await self._send(
-                [user], "contract_ended", now, _payload(text, [(N_("📝 重新签约"), SIGN_DATA)]), now
+                [user],
+                "contract_ended",
+                now,
+                _payload(text, [(N_("📝 重新签约"), START_SIGNING)]),
+                now,
             )
 
     async def tell_doctor(
@@ -196,7 +199,7 @@ class SigningNotices:
             "waitlist_place",
             now,
             _payload(
-                N_("好消息：家庭医生有空位了，现在可以签约。"), [(N_("📝 去签约"), SIGN_DATA)]
+                N_("好消息：家庭医生有空位了，现在可以签约。"), [(N_("📝 去签约"), START_SIGNING)]
             ),
             now,
             key=key,

@@ -3,22 +3,30 @@ whose places it takes at once."""
 
 from __future__ import annotations
 
-from flows.packages.service import free_packages
+from flows.centre import Package
+from flows.packages.service import included_packages
 from flows.signing.context import SigningContext
 from flows.signing.doctors import take_places
 from flows.signing.household import MemberOption, members
 from flows.signing.lifecycle import move
 from flows.signing.problems import AlreadyCovered, NotAllowed, NotOffered
 from storage import contracts as q
-from storage.models import Contract, ContractMember, ContractPackage, ContractState, User
+from storage.models import (
+    Contract,
+    ContractMember,
+    ContractPackage,
+    ContractState,
+    Resident,
+    User,
+)
 
 
 async def request(
     ctx: SigningContext, user: User, staff_id: str, chosen: dict[int, list[str]], term_years: int
 ) -> Contract:
-    """A signing request for these household members with these packages (the free
-    basic package is always included). Takes the doctor's places at once, or raises
-    DoctorFull when another household took the last ones first."""
+    """A signing request for these household members with these packages (the free ones
+    open to each are included: planned_packages). Takes the doctor's places at once, or
+    raises DoctorFull when another household took the last ones first."""
     household_id = ctx.household_id(user)
     if not chosen or term_years not in ctx.centre.contract.terms_years:
         raise NotOffered
@@ -34,7 +42,9 @@ async def request(
         raise NotAllowed
     if any(options[rid].covered for rid in chosen):
         raise AlreadyCovered
-    packages = {rid: _checked_packages(ctx, options[rid], ids) for rid, ids in chosen.items()}
+    packages = {
+        rid: [p.id for p in planned_packages(options[rid], ids)] for rid, ids in chosen.items()
+    }
     await take_places(ctx, household_id, staff_id, len(chosen))
     # Inside both locks: nobody is covered twice (checked above too, under the same lock).
     if await q.contracts_holding(ctx.session, chosen, q.HOLDS_A_PLACE):
@@ -64,9 +74,21 @@ async def request(
     return contract
 
 
-def _checked_packages(ctx: SigningContext, option: MemberOption, ids: list[str]) -> list[str]:
+def planned_packages(option: MemberOption, picked: list[str]) -> list[Package]:
+    """The packages a request stores for this member (what the agreement shows): see
+    flows.packages.service.included_packages. Picking one not open to them is refused."""
     offered = {o.package.id for o in option.offers if o.eligible}
-    if any(i not in offered for i in ids):
+    if any(i not in offered for i in picked):
         raise NotOffered
-    basic = [p.id for p in free_packages(ctx.centre)]
-    return list(dict.fromkeys([*basic, *ids]))
+    return included_packages(option.offers, picked)
+
+
+async def agreement(
+    ctx: SigningContext, user: User, chosen: dict[int, list[str]]
+) -> list[tuple[Resident, list[Package]]]:
+    """Who is signed with which packages, as `request` with the same choice would store it."""
+    options = {m.resident.id: m for m in await members(ctx, user)}
+    if any(rid not in options for rid in chosen):
+        raise NotAllowed
+    return [(options[rid].resident, planned_packages(options[rid], ids))
+            for rid, ids in chosen.items()]  # fmt: skip

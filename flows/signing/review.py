@@ -3,8 +3,10 @@ household is the team's, the doctor's decision (approve or reject) and the signe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flows.catalogue import N_
-from flows.signing.changes import WITHDRAWN
+from flows.menu.service import staff_desk
 from flows.signing.context import SigningContext
 from flows.signing.doctors import offer_freed_places
 from flows.signing.lifecycle import move, term_end
@@ -15,14 +17,11 @@ from flows.signing.problems import (
     StateChanged,
     Withdrawn,
 )
+from flows.signing.reasons import REJECT_REASONS, WITHDRAWN, WRITTEN
 from storage import contracts as q
 from storage.audit import record_audit
-from storage.models import Contract, ContractState, Resident, Role, Staff, User
+from storage.models import Contract, ContractState, Resident, Staff, User
 
-# Why a doctor may turn a request down: codes the routers word.
-REJECT_REASONS = ("outside_area", "full", "incomplete", "other")
-# Or in their own words (kept in contracts.reason_note, encrypted), sent to the resident.
-WRITTEN = "written"
 NOTE_MAX = 300  # characters: a sentence or two, as a reason should be
 
 
@@ -112,7 +111,7 @@ async def reject(
 ) -> Contract:
     """Declines with a reason code, or (WRITTEN) with the doctor's own words in `note`."""
     note = reason_note(note) if reason == WRITTEN else None
-    if reason not in REJECT_REASONS and not (reason == WRITTEN and note):
+    if not (REJECT_REASONS.may_choose(reason) or (reason == WRITTEN and note)):
         raise NotOffered
     contract = await _decidable(ctx, user, contract_id)
     now = ctx.clock.now()
@@ -129,8 +128,8 @@ async def _decidable(ctx: SigningContext, user: User, contract_id: int) -> Contr
     # Only a request (which holds a place, so its household is assigned) is decided:
     # a contract decided already says so, and shows nothing.
     contract = await _team_contract(ctx, user, contract_id)
-    if user.role is not Role.DOCTOR or contract.staff_id != user.staff_id:
-        raise NotAllowed  # the team sees requests; the resident's own doctor decides
+    if contract.staff_id != user.staff_id:
+        raise NotAllowed  # the team sees requests; the resident's own doctor (a GP) decides
     # Decided once: a second tap (or the household cancelling meanwhile) waits for the
     # first to commit and then reads the contract as it left it.
     await q.lock_household(ctx.session, contract.household_id)
@@ -181,3 +180,42 @@ async def resident_for_staff(
     )  # fmt: skip
     await ctx.session.commit()
     return resident, contract
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    """One request in 📋 待办: who applied (the first member) and for how many people."""
+
+    contract_id: int
+    applicant: str
+    people: int
+
+
+@dataclass(frozen=True)
+class ReviewDesk:
+    requests: list[RequestLine]
+    open_questions: int
+
+
+async def review_desk(ctx: SigningContext, user: User) -> ReviewDesk:
+    """📋 待办: the team's requests (not only one doctor's) and the team's open questions."""
+    queue = await review_queue(ctx, user)
+    desk = await staff_desk(ctx.session, _staff_id(user))
+    residents = await q.residents_by_id(ctx.session, [c.members[0].resident_id for c in queue])
+    lines = [
+        RequestLine(c.id, residents[c.members[0].resident_id].name, len(c.members)) for c in queue
+    ]
+    return ReviewDesk(lines, desk.open_questions)
+
+
+@dataclass(frozen=True)
+class RequestView:
+    contract: Contract
+    residents: dict[int, Resident]  # the request's members by id
+    decided: bool  # answered already: shown, no longer decided
+
+
+async def request_for_staff(ctx: SigningContext, user: User, contract_id: int) -> RequestView:
+    contract = await contract_for_staff(ctx, user, contract_id)
+    residents = await q.residents_by_id(ctx.session, [m.resident_id for m in contract.members])
+    return RequestView(contract, residents, contract.state is not ContractState.REQUESTED)

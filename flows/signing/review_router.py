@@ -11,33 +11,29 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.centre import CentreConfig
 from flows.menu.buttons import MenuButton, MenuPressed, main_menu_keyboard
-from flows.menu.service import staff_desk
 from flows.person import unlinkable
 from flows.routes import Nudge, SliceRoutes
 from flows.signing import staff_keyboards as skb
 from flows.signing.callbacks import Decide, ResidentsPage, Review, StaffResident
 from flows.signing.card_texts import card_text
-from flows.signing.cards import build_card
 from flows.signing.decline_handlers import (
     Declining,
     ask_written_reason,
     send_written_reason,
     typed_reason,
 )
-from flows.signing.service import REJECT_REASONS, WRITTEN, SigningProblem, SigningService
+from flows.signing.reasons import REJECT_REASONS, WRITTEN
+from flows.signing.service import SigningProblem, SigningService
 from flows.signing.texts import (
     problem_text,
     request_summary,
     resident_button,
     resident_lines,
 )
-from flows.signing.words import REJECT_REASONS as REJECT_WORDS
-from storage import contracts as q
-from storage.models import ContractState, User
+from storage.models import User
 
 routes = SliceRoutes("signing-review")
 PAGE = 8  # residents a page of 👥 居民 shows: large buttons, little scrolling
@@ -51,23 +47,20 @@ async def _refused_to_residents(message: Message, user: User) -> bool:
 
 
 @routes.message(MenuPressed(MenuButton.TODO))
-async def staff_todo(message: Message, user: User, session: AsyncSession,
-                     signing: SigningService) -> None:  # fmt: skip
+async def staff_todo(message: Message, user: User, signing: SigningService) -> None:
     if await _refused_to_residents(message, user):
         return
-    desk = await staff_desk(session, user.staff_id)
-    queue = await signing.review_queue(user)  # the team's requests, not only one doctor's
+    desk = await signing.review_desk(user)
     text = _("待办事项：\n• 签约申请：{requests} 个\n• 居民提问：{questions} 个").format(
-        requests=len(queue), questions=desk.open_questions
+        requests=len(desk.requests), questions=desk.open_questions
     )
-    if not queue:
+    if not desk.requests:
         await message.answer(text, reply_markup=main_menu_keyboard(user))
         return
-    residents = await q.residents_by_id(session, [c.members[0].resident_id for c in queue])
     items = [
-        (c.id, _("📝 {name} 等 {people} 人").format(
-            name=unlinkable(residents[c.members[0].resident_id].name), people=len(c.members)))
-        for c in queue
+        (r.contract_id, _("📝 {name} 等 {people} 人").format(name=unlinkable(r.applicant),
+                                                          people=r.people))
+        for r in desk.requests
     ]  # fmt: skip
     await message.answer(
         text + "\n\n" + _("点一个申请查看："), reply_markup=skb.queue_keyboard(items)
@@ -109,7 +102,7 @@ async def _residents_page(
 @routes.callback_query(StaffResident.filter())
 async def open_resident(
     query: CallbackQuery, callback_data: StaffResident, user: User, signing: SigningService,
-    session: AsyncSession, centre: CentreConfig,
+    centre: CentreConfig,
 ) -> None:  # fmt: skip
     message = query.message
     if not isinstance(message, Message):
@@ -121,7 +114,7 @@ async def open_resident(
         await query.answer(problem_text(problem, centre), show_alert=True)
         return
     await query.answer()
-    card = await build_card(session, centre, contract, signing.today())
+    card = await signing.card(contract)
     head = "\n".join(resident_lines(resident, centre, signing.today()))
     await message.answer(head + "\n\n" + card_text(card, full=True, for_staff=True),
                          reply_markup=skb.resident_back_keyboard())  # fmt: skip
@@ -130,7 +123,7 @@ async def open_resident(
 @routes.callback_query(Review.filter())
 async def open_request(
     query: CallbackQuery, callback_data: Review, user: User, signing: SigningService,
-    session: AsyncSession, centre: CentreConfig, state: FSMContext,
+    centre: CentreConfig, state: FSMContext,
 ) -> None:  # fmt: skip
     message = query.message
     if not isinstance(message, Message):
@@ -139,14 +132,14 @@ async def open_request(
     if await state.get_state() == Declining.reason.state:
         await state.clear()  # back from writing a reason: later text is not one
     try:
-        contract = await signing.contract_for_staff(user, callback_data.contract_id)
+        request = await signing.request_for_staff(user, callback_data.contract_id)
     except SigningProblem as problem:
         await query.answer(problem_text(problem, centre), show_alert=True)
         return
     await query.answer()
-    residents = await q.residents_by_id(session, [m.resident_id for m in contract.members])
-    text = request_summary(contract, residents, centre, signing.today())
-    if contract.state is not ContractState.REQUESTED:
+    contract = request.contract
+    text = request_summary(contract, request.residents, centre, signing.today())
+    if request.decided:
         await message.answer(text + "\n\n" + _("这个申请已经处理过了。"),
                              reply_markup=skb.card_link_for_staff(contract.id))  # fmt: skip
         return
@@ -156,7 +149,7 @@ async def open_request(
 @routes.callback_query(Decide.filter())
 async def decide(
     query: CallbackQuery, callback_data: Decide, user: User, signing: SigningService,
-    session: AsyncSession, centre: CentreConfig, nudge: Nudge, state: FSMContext,
+    centre: CentreConfig, nudge: Nudge, state: FSMContext,
 ) -> None:  # fmt: skip
     message = query.message
     verdict, contract_id = callback_data.verdict, callback_data.contract_id
@@ -167,7 +160,7 @@ async def decide(
         if verdict == "card":
             contract = await signing.contract_for_staff(user, contract_id)
             await query.answer()
-            card = await build_card(session, centre, contract, signing.today())
+            card = await signing.card(contract)
             await message.answer(card_text(card, full=True, for_staff=True))
         elif verdict == "no":
             await signing.contract_for_staff(user, contract_id)
@@ -189,13 +182,13 @@ async def decide(
         elif verdict == WRITTEN:
             await send_written_reason(query, message, user, state, signing, centre, contract_id,
                                       nudge)  # fmt: skip
-        elif verdict in REJECT_REASONS:
+        elif REJECT_REASONS.may_choose(verdict):
             await signing.reject(user, contract_id, verdict)
             nudge()
             await query.answer(_("已回复居民"))
             await message.edit_text(
                 _("❌ 没有同意（{reason}）。居民会收到通知。").format(
-                    reason=_(REJECT_WORDS[verdict])
+                    reason=_(REJECT_REASONS.label(verdict))
                 )
             )
         else:

@@ -20,13 +20,10 @@ from flows.signing.callbacks import (
     Withdraw,
     Wizard,
 )
-from flows.signing.card_handlers import card_action, open_signing, open_signing_for, package_info
+from flows.signing.card_handlers import card_action, open_signing, package_info
 from flows.signing.change_handlers import cancel_contract, change_doctor, withdraw_request
 from flows.signing.steps import Signing
 from flows.signing.wizard_handlers import typed_during_signing, wizard_step
-
-# open_signing_for: what free text about signing leads to (flows/understanding/router.py).
-__all__ = ["open_signing_for", "routes"]
 
 routes = SliceRoutes("signing")
 

@@ -16,10 +16,10 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.centre import CentreConfig
+from flows.centre import CentreConfig, Package
 from flows.clock import Clock
-from flows.signing import changes, doctors, expiry, household, request, review
-from flows.signing.changes import CANCEL_REASONS
+from flows.signing import cards, changes, doctors, expiry, household, request, review
+from flows.signing.cards import CardView, ContractCard
 from flows.signing.context import SigningContext
 from flows.signing.doctors import DoctorChoice, DoctorChoices
 from flows.signing.household import (
@@ -42,7 +42,8 @@ from flows.signing.problems import (
     StateChanged,
     Withdrawn,
 )
-from flows.signing.review import NOTE_MAX, REJECT_REASONS, WRITTEN, reason_note
+from flows.signing.reasons import CANCEL_REASONS, REJECT_REASONS, WRITTEN
+from flows.signing.review import NOTE_MAX, RequestLine, RequestView, ReviewDesk, reason_note
 from storage.models import Contract, Resident, User, WaitlistEntry
 
 __all__ = [
@@ -53,7 +54,9 @@ __all__ = [
     "REJECT_REASONS",
     "WRITTEN",
     "AlreadyCovered",
+    "CardView",
     "ChangeLimit",
+    "ContractCard",
     "ContractReplaced",
     "DoctorChoice",
     "DoctorChoices",
@@ -64,6 +67,9 @@ __all__ = [
     "NotAllowed",
     "NotOffered",
     "NotYetRenewable",
+    "RequestLine",
+    "RequestView",
+    "ReviewDesk",
     "SigningProblem",
     "SigningService",
     "StateChanged",
@@ -103,6 +109,11 @@ class SigningService:
 
     # ---- the request (flows/signing/request.py) -----------------------------------------------
 
+    async def agreement(
+        self, user: User, chosen: dict[int, list[str]]
+    ) -> list[tuple[Resident, list[Package]]]:
+        return await request.agreement(self._ctx, user, chosen)
+
     async def request(
         self, user: User, staff_id: str, chosen: dict[int, list[str]], term_years: int
     ) -> Contract:
@@ -118,6 +129,12 @@ class SigningService:
 
     def renewable_from(self, contract: Contract) -> date:
         return changes.renewable_from(self._ctx, contract)
+
+    async def card_view(self, user: User) -> CardView | None:
+        return await cards.card_view(self._ctx, user)
+
+    async def card(self, contract: Contract) -> ContractCard:
+        return await cards.build_card(self._ctx.session, self._ctx.centre, contract, self.today())
 
     async def renew(self, user: User) -> Contract:
         return await changes.renew(self._ctx, user)
@@ -148,6 +165,12 @@ class SigningService:
         self, user: User, contract_id: int, reason: str, note: str | None = None
     ) -> Contract:
         return await review.reject(self._ctx, user, contract_id, reason, note)
+
+    async def review_desk(self, user: User) -> ReviewDesk:
+        return await review.review_desk(self._ctx, user)
+
+    async def request_for_staff(self, user: User, contract_id: int) -> RequestView:
+        return await review.request_for_staff(self._ctx, user, contract_id)
 
     async def my_residents(self, user: User) -> list[tuple[Resident, Contract]]:
         return await review.my_residents(self._ctx, user)

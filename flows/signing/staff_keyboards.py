@@ -8,8 +8,7 @@ from aiogram.utils.i18n import gettext as _
 
 from flows.menu.callbacks import BackToMenu
 from flows.signing.callbacks import Decide, ResidentsPage, Review, StaffResident
-from flows.signing.service import REJECT_REASONS, WRITTEN
-from flows.signing.words import REJECT_REASONS as REJECT_WORDS
+from flows.signing.reasons import REJECT_REASONS, WRITTEN
 
 Rows = list[list[InlineKeyboardButton]]
 WRITE = "write"  # the Decide verdict that asks the doctor to type a reason
@@ -51,7 +50,9 @@ def card_link_for_staff(contract_id: int) -> InlineKeyboardMarkup:
 
 
 def reject_reasons_keyboard(contract_id: int) -> InlineKeyboardMarkup:
-    rows: Rows = [[_decide(_(REJECT_WORDS[r]), contract_id, r)] for r in REJECT_REASONS]
+    rows: Rows = [
+        [_decide(_(REJECT_REASONS.label(r)), contract_id, r)] for r in REJECT_REASONS.offered
+    ]
     rows.append([_decide(_("✏️ 自己写原因"), contract_id, WRITE)])
     rows.append([review_button(contract_id, _("⬅️ 返回"))])
     return _markup(rows)

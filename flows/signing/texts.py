@@ -118,7 +118,7 @@ def _chosen_names(offers: list[Offer], chosen: list[str]) -> str:
 
 
 def doctor_title(choice: DoctorChoice) -> str:
-    return staff_title(choice.title, choice.title_en, "gp")
+    return staff_title(choice.title, choice.title_en)  # one signs with a GP
 
 
 def doctor_button(choice: DoctorChoice) -> str:

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
 from flows.menu.buttons import main_menu_keyboard
-from flows.packages.service import Offer
+from flows.packages.service import Offer, choosable
 from flows.routes import Nudge
 from flows.signing import keyboards as kb
 from flows.signing.callbacks import Wizard
@@ -240,7 +240,7 @@ async def _on_pkg(turn: Turn, value: str) -> None:
 
 
 def _offered(offers: list[Offer], package_id: str) -> bool:
-    return any(o.package.id == package_id and o.eligible for o in offers)
+    return any(o.package.id == package_id and choosable(o) for o in offers)
 
 
 async def ask_term(turn: Turn) -> None:
@@ -276,10 +276,11 @@ async def ask_confirm(turn: Turn) -> None:
     if doctor is None:
         await ask_doctor(turn, len(people))
         return
-    chosen = [
-        (m.resident, [o.package for o in m.offers if o.eligible and _included(o, data, m)])
-        for m in people
-    ]
+    picked = data.get("packages", {})
+    # What request() will store, from the same rule (a free package comes for whoever it fits).
+    chosen = await turn.signing.agreement(
+        turn.user, {m.resident.id: picked.get(str(m.resident.id), []) for m in people}
+    )
     team = next(t for t in turn.centre.teams if t.id == doctor.team_id)
     await turn.state.set_state(Signing.confirm)
     await turn.message.answer(
@@ -287,11 +288,6 @@ async def ask_confirm(turn: Turn) -> None:
                           int(data["term"]), turn.centre),
         reply_markup=kb.confirm_keyboard(),
     )  # fmt: skip
-
-
-def _included(offer: Offer, data: dict[str, Any], member: MemberOption) -> bool:
-    picked = data.get("packages", {}).get(str(member.resident.id), [])
-    return offer.package.price == 0 or offer.package.id in picked
 
 
 async def _chosen_doctor(turn: Turn, data: dict[str, Any]) -> DoctorChoice | None:

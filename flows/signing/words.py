@@ -1,10 +1,11 @@
-"""Words for the codes signing stores (relations, states, reasons, roles), as catalogue ids.
+"""Words for the codes signing stores (relations, states, roles; reasons are
+in reasons.py), as catalogue ids.
 Plain data, so rules and notices can use them without aiogram; shown through gettext."""
 
 from __future__ import annotations
 
 from flows.catalogue import N_
-from storage.models import ContractState, Relation
+from storage.models import ContractState, Relation, StaffRole
 
 RELATIONS = {
     Relation.SELF: N_("本人"),
@@ -24,23 +25,9 @@ STATES = {
     ContractState.CANCELLED: N_("已解约"),
     ContractState.RENEWED: N_("已续约"),
 }
-REJECT_REASONS = {
-    "outside_area": N_("不在服务范围"),
-    "full": N_("名额已满"),
-    "incomplete": N_("资料不全，请到中心补充"),
-    "other": N_("其他原因，请打电话问中心"),
-    "withdrawn": N_("已撤回"),
-}
-CANCEL_REASONS = {
-    "moved": N_("搬家了"),
-    "other_centre": N_("想去别的机构签约"),
-    "unhappy": N_("对服务不满意"),
-    "other": N_("其他原因"),
-    "changed_doctor": N_("换了医生"),
-}
 ROLES = {
-    "gp": N_("全科医生"),
-    "nurse": N_("护士"),
-    "public_health": N_("公卫医师"),
-    "assistant": N_("医生助理"),
+    StaffRole.GP: N_("全科医生"),
+    StaffRole.NURSE: N_("护士"),
+    StaffRole.PUBLIC_HEALTH: N_("公卫医师"),
+    StaffRole.ASSISTANT: N_("医生助理"),
 }

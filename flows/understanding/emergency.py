@@ -15,11 +15,10 @@ from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
 from flows.menu.callbacks import BackToMenu
-from flows.person import display_phone, unlinkable
 from flows.routes import SliceRoutes
 from flows.texts import join_list
-from flows.understanding.red_flags import CATEGORY_NAMES, first_aid_for, quoted
-from flows.understanding.service import RED_FLAG_ALERT, UnderstandingService, thresholds_from
+from flows.understanding.red_flags import CATEGORY_NAMES, first_aid_for
+from flows.understanding.service import RED_FLAG_ALERT, UnderstandingService
 from nlu.triage import TriageResult, assess
 from storage.models import User
 
@@ -42,7 +41,7 @@ class RedFlag(Filter):
         words = message.text or message.caption
         if not words or words.startswith("/"):
             return False
-        result = assess(words, thresholds_from(centre))
+        result = assess(words, centre.triage)
         return {"triage": result} if result.red_flag else False
 
 
@@ -83,28 +82,22 @@ async def respond_to_emergency(
     keyboard = emergency_keyboard(centre, with_menu=user.is_onboarded)
     await message.answer(warning, reply_markup=keyboard)
     await understanding.record_red_flag(user, triage)
-    team = await understanding.care_team(user)
-    if not team:
+    alert = await understanding.red_flag_alert(
+        user, message_id=message.message_id, words=message.text or message.caption or ""
+    )
+    if not alert.recipients:
         return
-    resident = user.resident
-    alert = f"u{user.id}m{message.message_id}"  # an edit of the same message is the same alert
-    for member in team:
+    for member in alert.recipients:
         locale = member.language or centre.centre.default_language
-        values = {
-            "number": number,
-            "name": unlinkable(resident.name) if resident else "—",
-            "phone": display_phone(resident.phone) if resident and resident.phone else "—",
-            "reasons": join_list([i18n.gettext(CATEGORY_NAMES.get(c, c), locale=locale)
-                                  for c in triage.categories]),
-            "words": quoted(message.text or message.caption or ""),
-        }  # fmt: skip
+        reasons = [i18n.gettext(CATEGORY_NAMES.get(c, c), locale=locale) for c in triage.categories]
+        values = {**alert.values, "reasons": join_list(reasons)}
         try:
             await bot.send_message(
                 member.telegram_id, i18n.gettext(RED_FLAG_ALERT, locale=locale).format(**values)
             )
         except Exception as exc:
             log.warning("red-flag alert not sent at once (%s): queued", type(exc).__name__)
-            await understanding.retry_alert_later(member, values, alert=alert)
+            await understanding.retry_alert_later(member, values, alert=alert.key)
     await message.answer(_("已通知您的家庭医生团队。"))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flows.texts import N_
+from flows.catalogue import N_
 
 CATEGORY_NAMES = {
     "unconscious": N_("昏迷、叫不醒"),

@@ -1,18 +1,23 @@
-"""Rules for free text: who hears about a red flag, and where a question for the doctor goes.
-No aiogram here."""
+"""Rules for free text: what a reading of the words leads to, who hears about a red flag, and
+where a question for the doctor goes. No aiogram here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.catalogue import N_
-from flows.centre import CentreConfig, StaffRole
+from flows.centre import CentreConfig
 from flows.clock import Clock
-from nlu.triage import TriageResult, TriageThresholds
+from flows.person import display_phone, unlinkable
+from flows.understanding.red_flags import quoted
+from nlu.client import Understanding
+from nlu.intents import Intent, intent_of
+from nlu.triage import TriageResult
 from storage.audit import record_audit
 from storage.consents import has_consent
 from storage.models import (
@@ -25,9 +30,96 @@ from storage.models import (
     Question,
     QuestionState,
     Staff,
+    StaffRole,
     User,
 )
 from storage.outbox import schedule_message
+
+CONFIDENT = 0.6  # below this, ask one clarifying question instead of guessing
+CLARIFY_FLOOR = 0.15  # intents below this are not offered as choices
+CHOICES = 3  # at most this many in a clarifying question
+
+
+class Next(StrEnum):
+    """Where a recognised wish leads."""
+
+    EMERGENCY = "emergency"  # the same answer as a red flag triage caught
+    GREETING = "greeting"
+    GOODBYE = "goodbye"
+    THANKS = "thanks"
+    HELP = "help"
+    LANGUAGE = "language"
+    ASK_DOCTOR = "ask_doctor"  # offer to send the words to the care team
+    SIGNING = "signing"  # the signing slice answers for itself
+    COMING_SOON = "coming_soon"  # a feature not built yet: say so, kindly, with the phone
+    NOT_UNDERSTOOD = "not_understood"
+
+
+@dataclass(frozen=True)
+class Destination:
+    next: Next
+    feature: str | None = None  # COMING_SOON: the feature's name (catalogue id)
+
+
+SIGNING_INTENTS = frozenset({
+    Intent.SIGN_CONTRACT, Intent.RENEW_CONTRACT, Intent.CANCEL_CONTRACT, Intent.CHANGE_DOCTOR,
+    Intent.CONTRACT_STATUS, Intent.ASK_PACKAGES, Intent.MY_DOCTOR,
+})  # fmt: skip
+COMING_FEATURES: dict[Intent, str] = {
+    **dict.fromkeys((Intent.BOOK_APPOINTMENT, Intent.CANCEL_APPOINTMENT,
+                     Intent.RESCHEDULE_APPOINTMENT, Intent.MY_APPOINTMENTS,
+                     Intent.REQUEST_HOME_VISIT, Intent.REQUEST_REFERRAL), N_("预约")),
+    **dict.fromkeys((Intent.MEDICATION_TAKEN, Intent.MEDICATION_SKIPPED,
+                     Intent.MEDICATION_SNOOZE, Intent.SET_MEDICATION_REMINDER,
+                     Intent.MY_MEDICATIONS), N_("用药提醒")),
+    Intent.REPORT_MEASUREMENT: N_("记录血压血糖"),
+    Intent.LINK_FAMILY: N_("家人绑定"),
+    Intent.EXPORT_MY_DATA: N_("导出资料"),
+    Intent.DELETE_MY_DATA: N_("删除资料"),
+    Intent.FEEDBACK: N_("意见反馈"),
+}  # fmt: skip
+_DIRECT = {
+    Intent.EMERGENCY: Next.EMERGENCY,
+    Intent.GREET: Next.GREETING,
+    Intent.GOODBYE: Next.GOODBYE,
+    Intent.THANKS: Next.THANKS,
+    Intent.HELP: Next.HELP,
+    Intent.CHANGE_LANGUAGE: Next.LANGUAGE,
+    Intent.ASK_DOCTOR: Next.ASK_DOCTOR,
+}
+# Small talk, emergencies and "not ours" are never offered as a choice: a person picks a task.
+OFFERED = tuple(i for i in Intent if i in SIGNING_INTENTS or i in COMING_FEATURES
+                or i in (Intent.HELP, Intent.CHANGE_LANGUAGE, Intent.ASK_DOCTOR))  # fmt: skip
+
+
+def destination_of(intent: Intent) -> Destination:
+    if intent in _DIRECT:
+        return Destination(_DIRECT[intent])
+    if intent in SIGNING_INTENTS:
+        return Destination(Next.SIGNING)
+    if intent in COMING_FEATURES:
+        return Destination(Next.COMING_SOON, COMING_FEATURES[intent])
+    return Destination(Next.NOT_UNDERSTOOD)
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """A reading acted on (`intent`), or a clarifying question (`choices`), or neither."""
+
+    intent: Intent | None = None
+    choices: tuple[Intent, ...] = ()
+
+
+def interpret(reading: Understanding | None) -> Interpretation:
+    """Act on a confident reading; else offer the likeliest tasks; else nothing understood
+    (NLU down, out of scope, or nothing likely enough)."""
+    if reading is None or reading.intent == Intent.OUT_OF_SCOPE:
+        return Interpretation()
+    intent = intent_of(reading.intent)
+    if intent is not None and reading.confidence >= CONFIDENT:
+        return Interpretation(intent=intent)
+    ranked = (intent_of(name) for name, score in reading.ranking if score >= CLARIFY_FLOOR)
+    return Interpretation(choices=tuple(i for i in ranked if i in OFFERED)[:CHOICES])
 
 
 @dataclass(frozen=True)
@@ -37,8 +129,14 @@ class CareTeamMember:
     language: str | None
 
 
-def thresholds_from(centre: CentreConfig) -> TriageThresholds:
-    return TriageThresholds(**centre.triage.model_dump())
+@dataclass(frozen=True)
+class RedFlagAlert:
+    """Who hears of a red flag at once, and what they read (but the kinds of emergency,
+    which each reads in their own language)."""
+
+    key: str  # the same for every copy; an edit of the same message is the same alert
+    recipients: list[CareTeamMember]
+    values: dict[str, str]
 
 
 class UnderstandingService:
@@ -55,9 +153,21 @@ class UnderstandingService:
             select(User.id, User.telegram_id, User.language)
             .join(Staff, Staff.id == User.staff_id)
             .where(Staff.team_id == team_id, Staff.active, User.blocked_bot_at.is_(None))
-            .order_by(Staff.role != StaffRole.GP.value, Staff.id)  # the GP first
+            .order_by(Staff.role != StaffRole.GP, Staff.id)  # the GP first
         )
         return [CareTeamMember(*row) for row in rows]
+
+    async def red_flag_alert(self, user: User, *, message_id: int, words: str) -> RedFlagAlert:
+        """Everyone in the resident's care team (the GP first) hears at once, with the
+        resident's name, phone and words: someone's life may hang on them."""
+        resident = user.resident
+        values = {
+            "number": self._centre.centre.emergency_number,
+            "name": unlinkable(resident.name) if resident else "—",
+            "phone": display_phone(resident.phone) if resident and resident.phone else "—",
+            "words": quoted(words),
+        }
+        return RedFlagAlert(f"u{user.id}m{message_id}", await self.care_team(user), values)
 
     async def _team_of(self, user: User) -> str | None:
         resident = user.resident

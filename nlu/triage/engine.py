@@ -18,7 +18,7 @@ from nlu.triage.context import about_now, negated
 from nlu.triage.reading_flags import reading_categories
 from nlu.triage.table import Category, Sign, Table, load_table
 from nlu.triage.text import Views, prepare
-from nlu.triage.thresholds import DEFAULT_THRESHOLDS, TriageThresholds
+from nlu.triage.thresholds import TriageThresholds
 from nlu.triage.weighing import weighed_with_model
 
 _log = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ def _shows(
     return False
 
 
-def assess(text: str, thresholds: TriageThresholds = DEFAULT_THRESHOLDS) -> TriageResult:
+def assess(text: str, thresholds: TriageThresholds) -> TriageResult:
     """Red-flag triage of one message. Never raises; an empty or odd message is not a red flag."""
     if not isinstance(text, str) or not text.strip():
         return TriageResult(red_flag=False)

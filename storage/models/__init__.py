@@ -37,6 +37,7 @@ from storage.models.enums import (
     Relation,
     Role,
     Sex,
+    StaffRole,
     TagSource,
 )
 from storage.models.messaging import ScheduledMessage
@@ -91,6 +92,7 @@ __all__ = [
     "ServiceDelivery",
     "Sex",
     "Staff",
+    "StaffRole",
     "TagSource",
     "Team",
     "User",

@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Time, Uniq
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, enum_column
+from storage.models.enums import StaffRole
 
 
 class Team(Base):
@@ -41,7 +42,7 @@ class Staff(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), index=True)
     name: Mapped[str] = mapped_column(String(40))
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[StaffRole] = mapped_column(enum_column(StaffRole, length=16))
     title: Mapped[str] = mapped_column(String(40), default="")
     room: Mapped[str] = mapped_column(String(80), default="")
     max_residents: Mapped[int] = mapped_column(Integer())

@@ -4,16 +4,25 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
+    """What an account is to the bot. A staff member's post (GP, nurse…) is their Staff
+    row's StaffRole, reached through users.staff_id, and stored nowhere else."""
+
     RESIDENT = "resident"
-    DOCTOR = "doctor"  # the team's GP
-    NURSE = "nurse"
-    PUBLIC_HEALTH = "public_health"
-    ASSISTANT = "assistant"
+    STAFF = "staff"  # a member of a family doctor team (users.staff_id names which)
     ADMIN = "admin"
 
     @property
     def is_staff(self) -> bool:
         return self is not Role.RESIDENT
+
+
+class StaffRole(StrEnum):
+    """A post in a family doctor team (config.yml teams.members.role, staff.role)."""
+
+    GP = "gp"  # the team's family doctor: residents sign with a GP
+    NURSE = "nurse"
+    PUBLIC_HEALTH = "public_health"
+    ASSISTANT = "assistant"
 
 
 class Sex(StrEnum):

@@ -18,6 +18,7 @@ from nlu.server import NluUnavailable, build, rasa_command, rasa_environment
 from nlu.triage import assess
 from tests.bench import bench_triage_worst
 from tests.bench.bench_updates import machine
+from tests.nlu.configured import THRESHOLDS
 from tests.nlu.conftest import _free_port, _wait_ready
 
 TEXTS = [
@@ -49,7 +50,7 @@ async def parse_latencies(url: str, count: int) -> list[float]:
 def triage_rate(count: int) -> float:
     started = time.perf_counter()
     for i in range(count):
-        assess(TEXTS[i % len(TEXTS)])
+        assess(TEXTS[i % len(TEXTS)], THRESHOLDS)
     return count / (time.perf_counter() - started)
 
 

@@ -7,40 +7,10 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.e2e.client import BotMessage, Person, Screen
+from tests.e2e.client import Person
+from tests.e2e.journeys import MAIN_MENU, ONBOARDING, message_with
 
 pytestmark = pytest.mark.e2e
-
-MAIN_MENU = ["📝 签约", "📅 预约", "💊 用药", "👩‍⚕️ 问医生", "📈 记录", "⚙️ 设置"]
-
-ONBOARDING = [
-    "🇨🇳 中文",
-    "✅ 同意，继续",  # privacy notice
-    "✅ 同意",  # health data
-    "就叫我「张秀兰」",
-    "📱 发送我的手机号",  # reply keyboard with request_contact: shares the contact
-    "1940年代",
-    "1948",
-    "3月",
-    "5",
-    "👩 女",
-    "幸福一社区",
-    "跳过",  # address
-    "高血压",
-    "✔️ 选好了",
-    "没有",  # disability
-    "✅ 对，保存",
-]
-
-
-def message_with(text: str, after: int = 0) -> Callable[[Screen], BotMessage | None]:
-    """A check for Person.wait_for: the first bot message past the first `after` containing
-    `text`."""
-
-    def check(screen: Screen) -> BotMessage | None:
-        return next((m for m in screen.messages[after:] if text in m.text), None)
-
-    return check
 
 
 async def test_resident_onboards_by_buttons_and_reaches_the_menu(

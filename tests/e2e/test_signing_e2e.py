@@ -23,7 +23,7 @@ from storage.database import Database
 from storage.models import Contract, ContractState
 from tests.e2e.client import BotMessage, Person, Screen
 from tests.e2e.conftest import ROOT, BotProcess
-from tests.e2e.test_onboarding_e2e import MAIN_MENU, ONBOARDING, message_with
+from tests.e2e.journeys import message_with, onboard
 
 pytestmark = pytest.mark.e2e
 
@@ -87,14 +87,6 @@ async def join_as_doctor(
     await doctor.say(f"/start {await invite(bot, staff_id)}")
     await doctor.wait_for(message_with(f"欢迎您，{name}！"), "the doctor's welcome")
     return doctor
-
-
-async def onboard(resident: Person) -> None:
-    await resident.say("/start")
-    for label in ONBOARDING:
-        await resident.press(label)
-    await resident.wait_for(message_with("登记好了"), "the welcome after saving")
-    assert (await resident.screen()).reply_keyboard == MAIN_MENU
 
 
 async def count(chat: Person) -> int:

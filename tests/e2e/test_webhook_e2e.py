@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e.client import Person
 from tests.e2e.conftest import BotProcess
-from tests.e2e.test_onboarding_e2e import MAIN_MENU, ONBOARDING, message_with
+from tests.e2e.journeys import message_with, onboard
 
 pytestmark = pytest.mark.e2e
 
@@ -20,15 +20,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 async def test_webhook_mode_onboards_a_resident(webhook_person: Callable[..., Person]) -> None:
-    resident = webhook_person(first_name="秀兰", last_name="张")
-    await resident.say("/start")
-    for label in ONBOARDING:
-        await resident.press(label)
-
-    await resident.wait_for(message_with("登记好了"), "the welcome after saving")
-    screen = await resident.screen()
-    assert screen.reply_keyboard == MAIN_MENU
-    assert not any("出了点小问题" in t for t in screen.texts)  # the safety net's apology
+    await onboard(webhook_person(first_name="秀兰", last_name="张"))
 
 
 async def test_webhook_refuses_updates_without_the_secret(

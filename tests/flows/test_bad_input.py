@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -27,7 +28,6 @@ from storage.database import Database
 from storage.models import Resident
 from storage.users import find_user
 from tests.bench.bench_triage_worst import adversarial_inputs
-from tests.flows.test_onboarding import onboard_by_buttons
 
 TEXTS = [
     " ",
@@ -92,6 +92,20 @@ FORGED_CALLBACKS = [
 ]
 
 
+# The kinds of update in the storm, by the share of the random draw below each bound.
+KINDS = [(0.45, "text"), (0.55, "sticker"), (0.65, "media"), (0.72, "edit"), (0.77, "group"),
+         (1.0, "forged button")]  # fmt: skip
+# By language: the answer to /menu, a resident's menu, and the first words of signing.
+SERVED = {
+    "zh_CN": ("请选择要办的事：",
+              ["📝 签约", "📅 预约", "💊 用药", "👩‍⚕️ 问医生", "📈 记录", "⚙️ 设置"],
+              "签个家庭医生吧"),
+    "en": ("What would you like to do?",
+           ["📝 Sign", "📅 Book", "💊 Meds", "👩‍⚕️ Ask doctor", "📈 Readings", "⚙️ Settings"],
+           "Sign with a family doctor"),
+}  # fmt: skip
+
+
 def _media(chat: LocalChat, rng: random.Random) -> dict[str, object]:
     kind = rng.choice(["photo", "voice", "document", "location"])
     if kind == "photo":
@@ -111,11 +125,10 @@ def _message(chat: LocalChat, message_id: int, **content: object) -> Message:
 
 
 async def test_a_storm_of_bad_updates(
-    person: Callable[..., LocalChat], api: LocalBotApi, db: Database
+    onboarded: LocalChat, person: Callable[..., LocalChat], api: LocalBotApi, db: Database
 ) -> None:
     rng = random.Random(20261123)
-    settled = person(first_name="秀兰", last_name="张")
-    await onboard_by_buttons(settled)
+    settled = onboarded
     halfway = person(first_name="建华", last_name="李")
     await halfway.say("/start")
     await halfway.press("中文")
@@ -128,18 +141,20 @@ async def test_a_storm_of_bad_updates(
     ]
     old_message_ids = [s.message_id for s in settled.screen() if s.message_id]
 
-    updates = 0
+    kinds: Counter[str] = Counter()
     for round_ in range(320):
         chat = rng.choice(people)
-        action = rng.random()
+        draw = rng.random()
         calls_before = len(api.calls)
-        if action < 0.45:
+        kind = next(name for bound, name in KINDS if draw < bound)
+        kinds[kind] += 1
+        if kind == "text":
             replies = await chat.say(rng.choice(TEXTS))
             assert replies, f"silence after a text (round {round_})"
-        elif action < 0.55:
+        elif kind == "sticker":
             replies = await chat.send_sticker()
             assert replies and replies[0].text in NUDGES, replies[0].text
-        elif action < 0.65:
+        elif kind == "media":
             content = _media(chat, rng)
             replies = await chat.feed(
                 Update(
@@ -147,11 +162,11 @@ async def test_a_storm_of_bad_updates(
                 )
             )
             assert replies, f"silence after {list(content)} (round {round_})"
-        elif action < 0.72:
+        elif kind == "edit":
             edited = _message(chat, 1, text="改一下", edit_date=1)
             replies = await chat.feed(Update(update_id=20_000 + round_, edited_message=edited))
             assert replies == []  # edits are ignored on purpose
-        elif action < 0.77:
+        elif kind == "group":
             group = Chat(id=-100123, type="supergroup", title="小区群")
             in_group = Message(message_id=7, date=datetime.now(UTC), chat=group,
                                from_user=chat.person, text="/start")  # fmt: skip
@@ -164,8 +179,8 @@ async def test_a_storm_of_bad_updates(
             target = rng.choice(own + old_message_ids[:3] + [999_999])
             await chat.press_data(data, target)
             assert "AnswerCallbackQuery" in api.calls[calls_before:], f"spinner left: {data!r}"
-        updates += 1
-    assert updates == 320
+    # The storm really held every kind of bad update, many times over.
+    assert set(kinds) == {name for _, name in KINDS} and min(kinds.values()) >= 10, kinds
 
     # Forged answers completed nobody's onboarding, and the one profile is unchanged.
     async with db.sessionmaker() as session:
@@ -174,6 +189,14 @@ async def test_a_storm_of_bad_updates(
         user = await find_user(session, settled.person.id)
         assert user is not None and user.resident is not None
         assert (user.resident.name, user.resident.phone) == ("张秀兰", "+8613800138000")
+        language = user.language
+    # And she is served as before, in whichever language a forged 「lang:en」 left her.
+    assert language in SERVED, language  # a forged 「lang:xx」 changed nothing
+    prompt, menu, signing = SERVED[language]
+    assert [r.text for r in await settled.say("/menu")] == [prompt]
+    assert [b.text for b in settled.buttons() if b.callback_data is None] == menu
+    await settled.say(menu[0])
+    assert signing in settled.last_text()
 
 
 APOLOGY = "出了点小问题"
@@ -181,13 +204,13 @@ WORST_UPDATE_SECONDS = 1.0  # generous: a hostile message must never stall the b
 
 
 async def test_adversarial_long_messages_get_kind_answers_quickly(
+    onboarded: LocalChat,
     person: Callable[..., LocalChat],
 ) -> None:
     """Messages built to make triage and the readings parser slow (tests/bench): through the
     real Dispatcher, as texts and as photo captions, from a resident, someone halfway through
     onboarding and a stranger. Each is answered kindly and none stalls the bot."""
-    settled = person(first_name="秀兰", last_name="张")
-    await onboard_by_buttons(settled)
+    settled = onboarded
     halfway = person(first_name="建华", last_name="李")
     await halfway.say("/start")
     await halfway.press("中文")

@@ -5,23 +5,17 @@ them, whatever the form's state says."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import select
 
 from bot.local_chat import LocalChat
-from flows.settings.router import SettingsChoice
+from flows.settings.keyboards import SettingsChoice
 from flows.signing.callbacks import Family
 from flows.signing.family import FamilyForm
 from storage.database import Database
 from storage.models import Consent, ConsentKind, Relation, Resident
-from tests.flows.test_onboarding import onboard_by_buttons
-
-
-def _recent(chat: LocalChat, count: int = 4) -> str:
-    return "\n".join(s.text or "" for s in chat.screen()[-count:])
+from tests.flows.journeys import recent
 
 
 async def _member(db: Database, relation: Relation) -> Resident:
@@ -40,10 +34,9 @@ async def _open_consent_page(chat: LocalChat) -> int:
 
 
 async def test_withdrawing_during_a_profile_edit_keeps_conditions_out(
-    person: Callable[..., LocalChat], db: Database
+    onboarded: LocalChat, db: Database
 ) -> None:
-    chat = person()
-    await onboard_by_buttons(chat)
+    chat = onboarded
     consent_page = await _open_consent_page(chat)
     await chat.press("⚙️ 设置")
     await chat.press("我的资料")
@@ -87,12 +80,11 @@ async def _add_daughter(chat: LocalChat, *, record_health: bool) -> None:
 
 
 async def test_withdrawal_erases_the_family_members_health_facts(
-    person: Callable[..., LocalChat], db: Database
+    onboarded: LocalChat, db: Database
 ) -> None:
-    chat = person()
-    await onboard_by_buttons(chat)
+    chat = onboarded
     await _add_daughter(chat, record_health=True)
-    assert "已添加：李小红" in _recent(chat)
+    assert "已添加：李小红" in recent(chat, 4)
     daughter = await _member(db, Relation.DAUGHTER)
     assert [c.code for c in daughter.conditions] == ["diabetes"]
     assert {t.tag for t in daughter.tags} == {"diabetes", "maternal", "disability"}
@@ -115,10 +107,9 @@ async def test_withdrawal_erases_the_family_members_health_facts(
 
 
 async def test_family_form_without_a_consent_for_the_member_stores_no_health_facts(
-    person: Callable[..., LocalChat], db: Database, dp: Dispatcher, bot: Bot
+    onboarded: LocalChat, db: Database, dp: Dispatcher, bot: Bot
 ) -> None:
-    chat = person()
-    await onboard_by_buttons(chat)
+    chat = onboarded
     await _add_daughter(chat, record_health=False)
     assert "慢病" in chat.last_text()  # the health question, not answered
     question = max(chat.messages_with_buttons())
@@ -137,7 +128,7 @@ async def test_family_form_without_a_consent_for_the_member_stores_no_health_fac
     await dp.storage.set_state(key, FamilyForm.disab)
     await chat.press_data(Family(step="disab", value="yes").pack(), question)
 
-    assert "已添加：李小红" in _recent(chat)
+    assert "已添加：李小红" in recent(chat, 4)
     daughter = await _member(db, Relation.DAUGHTER)
     assert daughter.conditions == [] and daughter.pregnancy is None
     assert daughter.disability is None and daughter.tags == []

@@ -7,13 +7,12 @@ import asyncio
 from collections.abc import Callable
 
 from bot.local_chat import LocalChat
+from tests.flows.journeys import start_onboarding
 
 
 async def test_a_double_tap_moves_the_form_on_once(person: Callable[..., LocalChat]) -> None:
     chat = person()
-    await chat.say("/start")
-    for label in ("中文", "同意，继续", "✅ 同意"):
-        await chat.press(label)
+    await start_onboarding(chat)
     [name_button] = [b for b in chat.buttons() if "就叫我" in b.text]
 
     await asyncio.gather(chat.press_button(name_button), chat.press_button(name_button))
@@ -28,9 +27,7 @@ async def test_an_answer_sent_with_the_question_still_on_its_way_is_taken(
     person: Callable[..., LocalChat],
 ) -> None:
     chat = person()
-    await chat.say("/start")
-    for label in ("中文", "同意，继续", "✅ 同意"):
-        await chat.press(label)
+    await start_onboarding(chat)
 
     # The phone is shared before the name's update has finished: it waits for it, then counts.
     await asyncio.gather(chat.press("就叫我"), chat.share_contact())

@@ -10,28 +10,7 @@ from sqlalchemy import select
 from bot.local_chat import LocalChat
 from storage.database import Database
 from storage.models import Consent, ConsentKind, Resident, User
-
-
-async def onboard_by_buttons(chat: LocalChat, *, health: bool = True) -> None:
-    await chat.say("/start")
-    await chat.press("中文")
-    await chat.press("同意，继续")
-    await chat.press("✅ 同意" if health else "先不同意")
-    await chat.press("就叫我")
-    await chat.press("发送我的手机号")
-    await chat.press("1940年代")
-    await chat.press("1948")
-    await chat.press("3月")
-    await chat.press("5")
-    await chat.press("女")
-    await chat.press("幸福一社区")
-    await chat.press("跳过")
-    if health:
-        await chat.press("高血压")
-        await chat.press("糖尿病")
-        await chat.press("选好了")
-        await chat.press("没有")  # disability
-    await chat.press("对，保存")
+from tests.flows.journeys import onboard_by_buttons
 
 
 async def test_resident_onboards_by_buttons_alone(

@@ -14,7 +14,7 @@ from bot.local_chat import LocalChat
 from flows import person as names
 from storage.database import Database
 from storage.models import Resident
-from tests.flows.test_onboarding import onboard_by_buttons
+from tests.flows.journeys import onboard_by_buttons
 
 LINKS = ["www.evil.com", "evil.com", "EVIL.COM", "t.me/evil", "https://x.cn", "@bob",
          "张三 @李四", "/start", "x。com", "a．com", "例子.中国", "tg:resolve"]  # fmt: skip

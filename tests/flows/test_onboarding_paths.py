@@ -15,7 +15,7 @@ from bot.settings import Settings
 from flows.clock import FrozenClock
 from storage.database import Database
 from storage.models import Consent, ConsentKind, Resident, ResidentCondition, User
-from tests.flows.test_onboarding import onboard_by_buttons
+from tests.flows.journeys import onboard_by_buttons
 
 
 async def test_without_health_consent_no_health_question_is_asked_or_stored(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
@@ -19,16 +19,15 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from bot.app import ErrorTally, build_dispatcher, make_bot
+from bot.app import ErrorTally, make_bot
 from bot.local_api import LocalBotApi
 from bot.local_chat import LocalChat
 from bot.logs import configure_logging
 from bot.settings import Settings
-from flows.clock import FrozenClock
 from storage.database import Database
 from storage.models import Household, Resident
 from storage.models.enums import Relation, Sex
-from tests.flows.test_onboarding import onboard_by_buttons
+from tests.flows.journeys import OwnDispatcher, onboard_by_buttons
 
 SECRETS = ("秀兰", "13912345678", "胸口", "160/100", "3栋2单元", "1948", "hypertension",
            "高血压")  # fmt: skip
@@ -79,15 +78,24 @@ async def refuse_new_residents(db: Database) -> None:
             ))  # fmt: skip
 
 
+async def save_a_resident(db: Database) -> None:
+    """Writes 张秀兰 with her phone straight to the database (refused there, in these tests)."""
+    async with db.sessionmaker() as session:
+        now = datetime.now(UTC)
+        household = Household(created_at=now)
+        session.add(household)
+        session.add(Resident(
+            household=household, relation=Relation.SELF, name="张秀兰",
+            phone="+8613912345678", birth_date=date(1948, 3, 5), sex=Sex.FEMALE,
+            created_at=now, updated_at=now,
+        ))  # fmt: skip
+        await session.commit()
+
+
 @pytest.fixture
-async def own_dp(
-    settings: Settings, any_db: Database, clock: FrozenClock
-) -> AsyncIterator[tuple[Dispatcher, ErrorTally]]:
-    """Its own dispatcher and tally: here the safety net is meant to catch the failure."""
-    tally = ErrorTally()
-    dispatcher = build_dispatcher(settings, any_db, clock, errors=tally)
-    yield dispatcher, tally
-    await dispatcher.storage.close()
+def own_dp(own_dispatcher: OwnDispatcher, any_db: Database) -> tuple[Dispatcher, ErrorTally]:
+    """Here the safety net is meant to catch the failure, on both databases."""
+    return own_dispatcher(any_db)
 
 
 async def test_a_database_error_in_a_handler_logs_no_personal_data(
@@ -115,16 +123,7 @@ async def test_a_database_error_in_a_scheduled_job_logs_no_personal_data(
     await refuse_new_residents(any_db)
 
     async def job() -> None:
-        async with any_db.sessionmaker() as session:
-            now = datetime.now(UTC)
-            household = Household(created_at=now)
-            session.add(household)
-            session.add(Resident(
-                household=household, relation=Relation.SELF, name="张秀兰",
-                phone="+8613912345678", birth_date=date(1948, 3, 5), sex=Sex.FEMALE,
-                created_at=now, updated_at=now,
-            ))  # fmt: skip
-            await session.commit()
+        await save_a_resident(any_db)
 
     failed = asyncio.Event()
 
@@ -155,16 +154,7 @@ async def test_an_error_that_escapes_to_aiogram_logs_no_personal_data(
 
     @bare.message()
     async def save_resident(message: Message) -> None:
-        async with any_db.sessionmaker() as session:
-            now = datetime.now(UTC)
-            household = Household(created_at=now)
-            session.add(household)
-            session.add(Resident(
-                household=household, relation=Relation.SELF, name="张秀兰",
-                phone="+8613912345678", birth_date=date(1948, 3, 5), sex=Sex.FEMALE,
-                created_at=now, updated_at=now,
-            ))  # fmt: skip
-            await session.commit()
+        await save_a_resident(any_db)
 
     said = Message(message_id=1, date=datetime.now(UTC), chat=Chat(id=9301, type="private"),
                    text="我叫张秀兰")  # fmt: skip

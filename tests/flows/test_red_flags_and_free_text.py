@@ -4,7 +4,7 @@ is down, slow or talking nonsense."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 import pytest
@@ -17,32 +17,19 @@ from bot.app import build_dispatcher
 from bot.local_api import LocalBotApi
 from bot.local_chat import LocalChat
 from bot.settings import Settings
-from flows.admin.service import create_doctor_invite
 from flows.centre import CentreConfig
 from flows.clock import FrozenClock
 from nlu.client import NluClient
 from storage.database import Database
 from storage.models import AuditEntry, Question, QuestionState, Resident
-from tests.flows.test_onboarding import onboard_by_buttons
-
-
-async def _doctor(person: Callable[..., LocalChat], db: Database, clock: FrozenClock,
-                  centre: CentreConfig, staff: str = "dr-wang") -> LocalChat:  # fmt: skip
-    async with db.sessionmaker() as session:
-        invite = await create_doctor_invite(session, staff_id=staff, clock=clock, centre=centre)
-        await session.commit()
-    doctor = person(first_name="建国", last_name="王")
-    await doctor.say(f"/start {invite.code}")
-    return doctor
+from tests.flows.journeys import Deliver, JoinByInvite, onboard_by_buttons, start_onboarding
 
 
 async def test_red_flag_mid_onboarding_is_answered_and_not_taken_as_a_name(
     person: Callable[..., LocalChat],
 ) -> None:
     chat = person()
-    await chat.say("/start")
-    for label in ("中文", "同意，继续", "先不同意"):
-        await chat.press(label)
+    await start_onboarding(chat, health=False)
     replies = await chat.say("我胸口疼得厉害，喘不上气")
     assert "请马上拨打 120" in replies[0].text
     assert [b.text for b in chat.buttons()] == ["📞 急救电话 120"]  # no menu yet to go back to
@@ -53,12 +40,11 @@ async def test_red_flag_mid_onboarding_is_answered_and_not_taken_as_a_name(
 
 
 async def test_red_flag_alerts_the_residents_care_team(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig
+    onboarded: LocalChat, db: Database, join_by_invite: JoinByInvite
 ) -> None:
-    doctor = await _doctor(person, db, clock, centre)
-    other_team = await _doctor(person, db, clock, centre, staff="dr-chen")
-    resident = person()
-    await onboard_by_buttons(resident)  # lives in 幸福一社区: team A (dr-wang)
+    doctor = await join_by_invite("dr-wang")
+    other_team = await join_by_invite("dr-chen")
+    resident = onboarded  # lives in 幸福一社区: team A (dr-wang)
 
     replies = await resident.say("我爸突然口角歪斜，说话不清楚了")
     assert "请马上拨打 120" in replies[0].text
@@ -77,21 +63,19 @@ async def test_red_flag_alerts_the_residents_care_team(
 
 
 async def test_calm_questions_about_emergencies_are_not_alarms(
-    person: Callable[..., LocalChat],
+    onboarded: LocalChat,
 ) -> None:
-    resident = person()
-    await onboard_by_buttons(resident)
+    resident = onboarded
     for calm in ("中风以后怎么康复", "想学点急救知识", "血压130/80，挺好的"):
         replies = await resident.say(calm)
         assert all("120" not in r.text for r in replies)
 
 
 async def test_nlu_down_offers_the_menu_and_the_doctor(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig
+    onboarded: LocalChat, db: Database, join_by_invite: JoinByInvite
 ) -> None:
-    doctor = await _doctor(person, db, clock, centre)
-    resident = person()
-    await onboard_by_buttons(resident)
+    doctor = await join_by_invite("dr-wang")
+    resident = onboarded
 
     await resident.say("我的降压药快吃完了，能不能多开点")  # no NLU server in this test
     assert "没太明白" in resident.last_text()
@@ -150,10 +134,9 @@ async def test_a_misbehaving_nlu_server_never_breaks_the_conversation(
     settings: Settings,
     db: Database,
     clock: FrozenClock,
-    person: Callable[..., LocalChat],
+    onboarded: LocalChat,
 ) -> None:
-    resident = person()
-    await onboard_by_buttons(resident)
+    resident = onboarded
     client = NluClient(strange_nlu.url, timeout=0.5)
     resident.dp = build_dispatcher(settings, db, clock, nlu=client)
     replies = await resident.say("帮我约一下明天上午")
@@ -162,9 +145,9 @@ async def test_a_misbehaving_nlu_server_never_breaks_the_conversation(
 
 
 async def test_a_red_flag_as_the_very_first_message_gets_the_120_answer_and_no_apology(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig
+    person: Callable[..., LocalChat], db: Database, join_by_invite: JoinByInvite
 ) -> None:
-    doctor = await _doctor(person, db, clock, centre)
+    doctor = await join_by_invite("dr-wang")
     newcomer = person()
     replies = await newcomer.say("救命，我胸口疼得厉害")  # no /start, no account yet
     assert "请马上拨打 120" in replies[0].text
@@ -178,9 +161,9 @@ async def test_a_red_flag_as_the_very_first_message_gets_the_120_answer_and_no_a
 
 
 async def test_without_health_consent_the_audit_log_says_an_alert_fired_not_why(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig
+    person: Callable[..., LocalChat], db: Database, join_by_invite: JoinByInvite
 ) -> None:
-    doctor = await _doctor(person, db, clock, centre)
+    doctor = await join_by_invite("dr-wang")
     resident = person()
     await onboard_by_buttons(resident, health=False)
 
@@ -195,12 +178,10 @@ async def test_without_health_consent_the_audit_log_says_an_alert_fired_not_why(
 
 @pytest.mark.parametrize("send", ["photo", "document"])
 async def test_a_red_flag_in_a_caption_is_answered(
-    send: str, person: Callable[..., LocalChat], db: Database, clock: FrozenClock,
-    centre: CentreConfig,
-) -> None:  # fmt: skip
-    doctor = await _doctor(person, db, clock, centre)
-    resident = person()
-    await onboard_by_buttons(resident)
+    send: str, onboarded: LocalChat, join_by_invite: JoinByInvite
+) -> None:
+    doctor = await join_by_invite("dr-wang")
+    resident = onboarded
     caption = "刚量的，血压210/120，头疼得厉害"
     if send == "photo":
         replies = await resident.send_photo(caption=caption)
@@ -211,20 +192,18 @@ async def test_a_red_flag_in_a_caption_is_answered(
 
 
 async def test_a_photo_with_a_calm_caption_still_gets_the_text_only_answer(
-    person: Callable[..., LocalChat],
+    onboarded: LocalChat,
 ) -> None:
-    resident = person()
-    await onboard_by_buttons(resident)
+    resident = onboarded
     replies = await resident.send_photo(caption="今天的血压130/80")
     assert len(replies) == 1 and "只能看懂文字和按钮" in replies[0].text
 
 
 async def test_a_message_edited_into_a_red_flag_is_answered(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig
+    onboarded: LocalChat, db: Database, join_by_invite: JoinByInvite
 ) -> None:
-    doctor = await _doctor(person, db, clock, centre)
-    resident = person()
-    await onboard_by_buttons(resident)
+    doctor = await join_by_invite("dr-wang")
+    resident = onboarded
     await resident.say("我爸有点不舒服")
     replies = await resident.edit("我爸突然晕倒了，叫不醒")
     assert "请马上拨打 120" in replies[0].text
@@ -245,14 +224,13 @@ async def test_red_flag_edits_and_captions_reach_people_not_yet_registered(
 
 
 async def test_an_alert_that_reaches_no_one_in_the_team_reaches_the_duty_doctor_once_unlinked(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    api: LocalBotApi, deliver: Callable[[], Awaitable[None]],
+    onboarded: LocalChat, db: Database, clock: FrozenClock, centre: CentreConfig,
+    api: LocalBotApi, deliver: Deliver, join_by_invite: JoinByInvite,
 ) -> None:  # fmt: skip
-    doctor = await _doctor(person, db, clock, centre)
-    nurse = await _doctor(person, db, clock, centre, staff="nurse-li")
-    on_duty = await _doctor(person, db, clock, centre, staff="dr-chen")  # team B, on duty
-    resident = person()
-    await onboard_by_buttons(resident)
+    doctor = await join_by_invite("dr-wang")
+    nurse = await join_by_invite("nurse-li")
+    on_duty = await join_by_invite("dr-chen")  # team B, on duty
+    resident = onboarded
     async with db.sessionmaker() as session:  # a name stored before names were checked
         await session.execute(update(Resident).values(name="@free_prizes_bot"))
         await session.commit()

@@ -3,34 +3,28 @@ their own language, that something went wrong, instead of the bot going silent."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 from aiogram import Dispatcher
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import ErrorTally, build_dispatcher, make_bot
+from bot.app import ErrorTally, make_bot
 from bot.local_api import LocalBotApi
 from bot.local_chat import LocalChat
 from bot.settings import Settings
-from flows.clock import FrozenClock
 from storage.database import Database
 from storage.models import User
+from tests.flows.journeys import OwnDispatcher
 
 SORRY_ZH = "抱歉，出了点小问题，请再试一次。"
 SORRY_EN = "Sorry, something went wrong. Please try again."
 
 
 @pytest.fixture
-async def net(
-    settings: Settings, db: Database, clock: FrozenClock
-) -> AsyncIterator[tuple[Dispatcher, ErrorTally]]:
-    """Its own dispatcher and tally: here the safety net is meant to catch something."""
-    tally = ErrorTally()
-    dispatcher = build_dispatcher(settings, db, clock, errors=tally)
-    yield dispatcher, tally
-    await dispatcher.storage.close()
+def net(own_dispatcher: OwnDispatcher, db: Database) -> tuple[Dispatcher, ErrorTally]:
+    """Here the safety net is meant to catch something."""
+    return own_dispatcher(db)
 
 
 def commits_fail_with_a_duplicate_user(monkeypatch: pytest.MonkeyPatch) -> None:

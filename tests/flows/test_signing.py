@@ -10,90 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.local_chat import LocalChat
-from flows.centre import CentreConfig
 from flows.clock import FrozenClock
 from storage.database import Database
 from storage.models import Contract, ContractState, Relation, Resident, Sex
-from tests.flows.test_onboarding import onboard_by_buttons
-from tests.flows.test_staff_and_settings import _invite
-
-
-def recent(chat: LocalChat, count: int = 3) -> str:
-    """The last few things on screen, edits and alerts included."""
-    return "\n".join(s.text or "" for s in chat.screen()[-count:])
-
-
-async def join_as(person, db, clock, centre, staff_id: str, name: str) -> LocalChat:  # type: ignore[no-untyped-def]
-    chat = person(first_name=name[1:], last_name=name[0])
-    await chat.say(f"/start {await _invite(db, clock, centre, staff_id)}")
-    return chat
-
-
-async def add_spouse_by_buttons(chat: LocalChat) -> None:
-    await chat.press("添加家人")
-    await chat.press("老伴")
-    await chat.press("先写「老伴」")
-    await chat.press("1940年代")
-    await chat.press("1946")
-    await chat.press("7月")
-    await chat.press("12")
-    await chat.press("男")
-    await chat.press("记录（家人已同意）")
-    await chat.press("高血压")
-    await chat.press("选好了")
-    await chat.press("没有")  # disability
-
-
-async def sign_household_by_buttons(chat: LocalChat, doctor_name: str = "王建国") -> None:
-    await chat.say("📝 签约")
-    await chat.press("开始签约")
-    await add_spouse_by_buttons(chat)
-    await chat.press("选好了，下一步")
-    await chat.press(doctor_name)
-    await chat.press("就选这位医生")
-    await chat.press("高血压服务包")  # for the resident herself
-    await chat.press("选好了，下一步")
-    await chat.press("老年人服务包")  # for her husband
-    await chat.press("选好了，下一步")
-    await chat.press("1 年")
-    await chat.press("确认签约")
-
-
-STAFF = {"dr-wang": "王建国", "dr-chen": "陈静", "nurse-li": "李秀英"}
-
-
-async def household_request(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable, *staff_ids: str,
-) -> tuple[list[LocalChat], LocalChat]:  # fmt: skip
-    """Staff join; a registered resident asks to sign her household; the notices go out."""
-    staff = [await join_as(person, db, clock, centre, s, STAFF[s]) for s in staff_ids]
-    resident = person()
-    await onboard_by_buttons(resident)
-    await sign_household_by_buttons(resident)
-    await deliver()
-    return staff, resident
-
-
-async def signed_household(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable, *staff_ids: str,
-) -> tuple[list[LocalChat], LocalChat]:  # fmt: skip
-    """household_request, approved by the first of the staff, with the notices delivered."""
-    staff, resident = await household_request(person, db, clock, centre, deliver, *staff_ids)
-    await staff[0].press("查看申请")
-    await staff[0].press("✅ 同意")
-    await deliver()
-    return staff, resident
+from tests.flows.journeys import Deliver, Household, onboard_by_buttons, recent
 
 
 async def test_household_signs_by_buttons_and_doctor_approves(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    [doctor], resident = await household_request(
-        person, db, clock, centre, deliver, "dr-wang"
-    )  # fmt: skip
+    household_request: Household, db: Database, deliver: Deliver
+) -> None:
+    [doctor], resident = await household_request("dr-wang")
     assert "申请已提交" in "\n".join(s.text or "" for s in resident.screen()[-6:])
     summary_screen = "\n".join(s.text or "" for s in resident.screen()[-6:])
     assert "张秀兰（本人）：基础服务包、高血压服务包" in summary_screen
@@ -139,10 +65,9 @@ async def test_household_signs_by_buttons_and_doctor_approves(
 
 
 async def test_doctor_turns_a_request_down_with_a_reason(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    [doctor], resident = await household_request(person, db, clock, centre, deliver, "dr-wang")
+    household_request: Household, deliver: Deliver
+) -> None:
+    [doctor], resident = await household_request("dr-wang")
     await doctor.press("查看申请")
     await doctor.press("不同意")
     await doctor.press("不在服务范围")
@@ -154,12 +79,10 @@ async def test_doctor_turns_a_request_down_with_a_reason(
 
 
 async def test_renewal_change_of_doctor_and_cancellation(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
+    signed_household: Household, db: Database, clock: FrozenClock,
+    deliver: Deliver,
 ) -> None:  # fmt: skip
-    [_wang, chen], resident = await signed_household(
-        person, db, clock, centre, deliver, "dr-wang", "dr-chen"
-    )
+    [_wang, chen], resident = await signed_household("dr-wang", "dr-chen")
 
     # Renewal: offered only near the end; the notice 30 days before carries a one-tap button.
     await resident.say("📝 签约")
@@ -212,10 +135,9 @@ async def test_renewal_change_of_doctor_and_cancellation(
 
 
 async def test_packages_show_prices_items_and_why_some_are_not_offered(
-    person: Callable[..., LocalChat],
+    onboarded: LocalChat,
 ) -> None:
-    resident = person()
-    await onboard_by_buttons(resident)  # 78, hypertension and diabetes
+    resident = onboarded  # 78, hypertension and diabetes
     await resident.say("📝 签约")
     await resident.press("看服务包")
     await resident.press("高血压服务包")
@@ -239,12 +161,9 @@ async def test_packages_show_prices_items_and_why_some_are_not_offered(
 
 
 async def test_an_unanswered_request_is_escalated_and_the_resident_told(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    [doctor, nurse], resident = await household_request(
-        person, db, clock, centre, deliver, "dr-wang", "nurse-li"
-    )
+    household_request: Household, clock: FrozenClock, deliver: Deliver
+) -> None:
+    [doctor, nurse], resident = await household_request("dr-wang", "nurse-li")
     clock.advance(timedelta(hours=71))
     await deliver()
     assert "催办" not in doctor.last_text()

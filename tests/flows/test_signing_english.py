@@ -7,10 +7,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bot.local_chat import LocalChat
-from flows.centre import CentreConfig
 from flows.clock import FrozenClock
-from storage.database import Database
-from tests.flows.test_signing import join_as
+from tests.flows.journeys import Deliver, JoinByInvite
 
 FULL_WIDTH = "：（）、，。「」"
 
@@ -26,10 +24,10 @@ async def english_resident(person: Callable[..., LocalChat]) -> LocalChat:
 
 
 async def test_signing_reads_in_english(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
+    person: Callable[..., LocalChat], join_by_invite: JoinByInvite, clock: FrozenClock,
+    deliver: Deliver,
 ) -> None:  # fmt: skip
-    doctor = await join_as(person, db, clock, centre, "dr-wang", "王建国")
+    doctor = await join_by_invite("dr-wang")
     resident = await english_resident(person)
     await resident.say("📝 Sign")
     await resident.press("Start")

@@ -8,17 +8,12 @@ from collections.abc import Callable
 from sqlalchemy import select, update
 
 from bot.local_chat import LocalChat
-from flows.centre import CentreConfig
-from flows.clock import FrozenClock
 from flows.signing.callbacks import CardAction, Decide, Review, Wizard
 from storage.database import Database
 from storage.models import Contract, ContractState, Staff, WaitlistEntry
-from tests.flows.test_onboarding import onboard_by_buttons
-from tests.flows.test_signing import household_request
+from tests.flows.journeys import Household, alerts, onboard_by_buttons
 
-
-def alerts(chat: LocalChat) -> list[str]:
-    return [s.text or "" for s in chat.screen() if s.kind in ("alert", "toast")]
+STALE = "这个按钮已经不能用了，请点最新消息里的按钮。"
 
 
 async def _state(db: Database) -> ContractState:
@@ -29,12 +24,9 @@ async def _state(db: Database) -> ContractState:
 
 
 async def test_forged_and_foreign_presses_change_nothing(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    [wang, chen], resident = await household_request(
-        person, db, clock, centre, deliver, "dr-wang", "dr-chen"
-    )
+    household_request: Household, db: Database
+) -> None:
+    [wang, chen], resident = await household_request("dr-wang", "dr-chen")
     anchor = resident.screen()[-1].message_id
     assert anchor is not None
 
@@ -66,20 +58,17 @@ async def test_forged_and_foreign_presses_change_nothing(
     assert await _state(db) is ContractState.ACTIVE
 
 
-async def test_old_wizard_buttons_are_refused_kindly(
-    person: Callable[..., LocalChat],
-) -> None:
-    resident = person()
-    await onboard_by_buttons(resident)
+async def test_old_wizard_buttons_are_refused_kindly(onboarded: LocalChat) -> None:
+    resident = onboarded
     await resident.say("📝 签约")
     await resident.press("开始签约")
     who = resident.screen()[-1].message_id
     assert who is not None
     await resident.say("/cancel")
     await resident.press_data(Wizard(step="who", value="done").pack(), who)
-    assert alerts(resident)[-1] == "这个按钮已经不能用了，请点最新消息里的按钮。"
+    assert alerts(resident)[-1] == STALE
     await resident.press_data(Wizard(step="confirm", value="yes").pack(), who)
-    assert alerts(resident)[-1] == "这个按钮已经不能用了，请点最新消息里的按钮。"
+    assert alerts(resident)[-1] == STALE
 
 
 async def test_a_full_grid_offers_the_waiting_list(
@@ -103,12 +92,9 @@ async def test_a_full_grid_offers_the_waiting_list(
 
 
 async def test_the_team_sees_a_request_but_only_its_doctor_decides(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    [_, nurse], _resident = await household_request(
-        person, db, clock, centre, deliver, "dr-wang", "nurse-li"
-    )
+    household_request: Household, db: Database
+) -> None:
+    [_, nurse], _resident = await household_request("dr-wang", "nurse-li")
     assert "新的签约申请：张秀兰 等 2 人。" in nurse.last_text()
     await nurse.press("查看申请")
     assert "张秀兰（本人） · 女 · 78岁" in nurse.last_text()
@@ -119,16 +105,18 @@ async def test_the_team_sees_a_request_but_only_its_doctor_decides(
     assert "签约申请：1 个" in nurse.last_text()
 
 
-async def test_forged_step_names_are_refused_not_crashing(
-    person: Callable[..., LocalChat],
-) -> None:
-    resident = person()
-    await onboard_by_buttons(resident)
+async def test_forged_step_names_are_refused_not_crashing(onboarded: LocalChat) -> None:
+    resident = onboarded
     await resident.say("📝 签约")
     await resident.press("开始签约")
     anchor = resident.screen()[-1].message_id or 0
+    question = resident.last_text()
     for data in ("sgs:__name__:x", "sgs:__class__:x", "sgf:__doc__:x", "sgf:states:x",
                  "sgs:who:999999", "sgf:relation:king", "sgx:dr-nobody:1", "sgq:bored:1",
                  "pkg:../../etc", "sgc:explode"):  # fmt: skip
+        before = len(alerts(resident))
         await resident.press_data(data, anchor)
-    assert all("不能用" in a or "不是给您" in a for a in alerts(resident)[-10:])
+        # Each press gets a kind refusal of its own; the wizard stays on its question.
+        shown = alerts(resident)[before:]
+        assert len(shown) == 1 and shown[0].startswith("这个按钮已经不能用了"), (data, shown)
+        assert resident.last_text() == question, data

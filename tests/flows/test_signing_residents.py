@@ -10,17 +10,10 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from bot.local_chat import LocalChat
-from flows.centre import CentreConfig
-from flows.clock import FrozenClock
 from flows.signing.callbacks import StaffResident
 from storage.database import Database
 from storage.models import Contract, ContractState, Resident
-from tests.flows.test_signing import (
-    household_request,
-    join_as,
-    sign_household_by_buttons,
-    signed_household,
-)
+from tests.flows.journeys import Deliver, Household, JoinByInvite, sign_household_by_buttons
 
 
 async def _resident_ids(db: Database) -> dict[str, int]:
@@ -29,10 +22,9 @@ async def _resident_ids(db: Database) -> dict[str, int]:
 
 
 async def test_the_doctor_opens_each_resident_from_the_list(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    [doctor], _resident = await signed_household(person, db, clock, centre, deliver, "dr-wang")
+    signed_household: Household,
+) -> None:
+    [doctor], _resident = await signed_household("dr-wang")
     await doctor.say("👥 居民")
     assert doctor.last_text() == "您现在有 2 位签约居民。\n点名字看这位居民的签约卡："
     names = [b.text for b in doctor.buttons()][:2]
@@ -48,12 +40,9 @@ async def test_the_doctor_opens_each_resident_from_the_list(
 
 
 async def test_another_team_and_residents_cannot_open_a_resident(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    [_wang, chen], resident = await signed_household(
-        person, db, clock, centre, deliver, "dr-wang", "dr-chen"
-    )
+    signed_household: Household, db: Database
+) -> None:
+    [_wang, chen], resident = await signed_household("dr-wang", "dr-chen")
     ids = await _resident_ids(db)
     await chen.say("👥 居民")
     assert "您现在有 0 位签约居民。" in chen.last_text()
@@ -71,10 +60,9 @@ async def test_another_team_and_residents_cannot_open_a_resident(
 
 
 async def test_priority_groups_are_listed_in_config_order(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    doctor = await join_as(person, db, clock, centre, "dr-wang", "王建国")
+    person: Callable[..., LocalChat], join_by_invite: JoinByInvite, deliver: Deliver
+) -> None:
+    doctor = await join_by_invite("dr-wang")
     resident = person()
     await resident.say("/start")
     for label in (
@@ -108,10 +96,9 @@ async def test_priority_groups_are_listed_in_config_order(
 
 
 async def test_the_doctor_types_a_reason_for_declining(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    [doctor], resident = await household_request(person, db, clock, centre, deliver, "dr-wang")
+    household_request: Household, db: Database, deliver: Deliver
+) -> None:
+    [doctor], resident = await household_request("dr-wang")
     await doctor.press("查看申请")
     await doctor.press("不同意")
     await doctor.press("自己写原因")

@@ -4,17 +4,13 @@ list with a forged button."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy import func, select
 
 from bot.local_chat import LocalChat
-from flows.centre import CentreConfig
-from flows.clock import FrozenClock
 from flows.signing.callbacks import CardAction
 from storage.database import Database
 from storage.models import Contract, ContractState, WaitlistEntry
-from tests.flows.test_signing import signed_household
+from tests.flows.journeys import Deliver, Household
 
 
 def _button(chat: LocalChat, label: str) -> tuple[str, int]:
@@ -33,12 +29,9 @@ async def _states(db: Database) -> list[ContractState]:
 
 
 async def test_an_old_cancel_confirmation_leaves_the_new_contract_alone(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    [_wang, chen], resident = await signed_household(
-        person, db, clock, centre, deliver, "dr-wang", "dr-chen"
-    )
+    signed_household: Household, db: Database, deliver: Deliver
+) -> None:
+    [_wang, chen], resident = await signed_household("dr-wang", "dr-chen")
     # She starts cancelling, stops at the confirmation, and changes doctor instead.
     await resident.say("📝 签约")
     await resident.press("解约")
@@ -61,10 +54,9 @@ async def test_an_old_cancel_confirmation_leaves_the_new_contract_alone(
 
 
 async def test_a_signed_household_cannot_join_the_waiting_list(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    _staff, resident = await signed_household(person, db, clock, centre, deliver, "dr-wang")
+    signed_household: Household, db: Database
+) -> None:
+    _staff, resident = await signed_household("dr-wang")
     await resident.say("📝 签约")
     card = max(resident.messages_with_buttons())
     await resident.press_data(CardAction(action="waitlist").pack(), card)

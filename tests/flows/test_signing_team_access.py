@@ -3,17 +3,13 @@ to another team, the old team's "📝 查看申请" button and forged contract i
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy import select
 
 from bot.local_chat import LocalChat
-from flows.centre import CentreConfig
-from flows.clock import FrozenClock
 from flows.signing.callbacks import Decide, Review
 from storage.database import Database
 from storage.models import Contract
-from tests.flows.test_signing import household_request
+from tests.flows.journeys import Deliver, Household
 
 REFUSAL = "这户居民已经不归您的团队负责了，他们的资料不再显示。"
 
@@ -36,12 +32,9 @@ def _shows_the_household(text: str) -> bool:
 
 
 async def test_the_old_team_sees_nothing_after_the_household_moves(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    [wang, chen], resident = await household_request(
-        person, db, clock, centre, deliver, "dr-wang", "dr-chen"
-    )
+    household_request: Household, db: Database, deliver: Deliver
+) -> None:
+    [wang, chen], resident = await household_request("dr-wang", "dr-chen")
     notice = _review_notice(wang)
     await wang.press("查看申请")
     await wang.press("✅ 同意")

@@ -7,11 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.local_chat import LocalChat
-from flows.centre import CentreConfig
-from flows.clock import FrozenClock
-from storage.database import Database
-from tests.flows.test_onboarding import onboard_by_buttons
-from tests.flows.test_signing import household_request, signed_household
+from tests.flows.journeys import Household, onboard_by_buttons
 
 
 def labels(chat: LocalChat) -> list[str]:
@@ -24,10 +20,9 @@ def last_shown(chat: LocalChat) -> str:
 
 
 async def test_after_the_request_the_way_on_is_the_card_and_the_menu(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    _staff, resident = await household_request(person, db, clock, centre, deliver, "dr-wang")
+    household_request: Household,
+) -> None:
+    _staff, resident = await household_request("dr-wang")
     assert "申请已提交" in resident.last_text()
     shown = labels(resident)
     assert "📇 看我的申请" in shown and "🏠 回主菜单" in shown
@@ -38,10 +33,9 @@ async def test_after_the_request_the_way_on_is_the_card_and_the_menu(
 
 
 async def test_the_card_opens_with_three_lines_and_more_shows_the_rest(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    _staff, resident = await signed_household(person, db, clock, centre, deliver, "dr-wang")
+    signed_household: Household,
+) -> None:
+    _staff, resident = await signed_household("dr-wang")
     await resident.say("📝 签约")
     card = resident.last_text()
     assert card.split("\n") == [

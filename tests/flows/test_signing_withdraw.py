@@ -4,17 +4,15 @@ answered kindly. A pending change of doctor can be taken back the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from bot.local_chat import LocalChat
-from flows.centre import CentreConfig
 from flows.clock import FrozenClock
 from storage.database import Database
 from storage.models import Contract, ContractState
-from tests.flows.test_signing import household_request, signed_household
+from tests.flows.journeys import Deliver, Household
 
 
 def alerts(chat: LocalChat) -> list[str]:
@@ -22,10 +20,9 @@ def alerts(chat: LocalChat) -> list[str]:
 
 
 async def test_a_pending_request_is_withdrawn_and_leaves_the_doctors_queue(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    [doctor], resident = await household_request(person, db, clock, centre, deliver, "dr-wang")
+    household_request: Household, db: Database, clock: FrozenClock, deliver: Deliver
+) -> None:
+    [doctor], resident = await household_request("dr-wang")
     notice_buttons = doctor.buttons()  # the "new request" notice, still on the doctor's screen
 
     await resident.say("📝 签约")
@@ -52,10 +49,9 @@ async def test_a_pending_request_is_withdrawn_and_leaves_the_doctors_queue(
 
 
 async def test_the_doctor_deciding_an_opened_request_after_it_was_withdrawn_is_told(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    [doctor], resident = await household_request(person, db, clock, centre, deliver, "dr-wang")
+    household_request: Household, db: Database
+) -> None:
+    [doctor], resident = await household_request("dr-wang")
     await doctor.press("查看申请")  # open, then the household withdraws meanwhile
     await resident.say("📝 签约")
     await resident.press("↩️ 撤回申请")
@@ -69,10 +65,9 @@ async def test_the_doctor_deciding_an_opened_request_after_it_was_withdrawn_is_t
 
 
 async def test_an_old_withdraw_button_acts_on_nothing_once_the_doctor_agreed(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    [doctor], resident = await household_request(person, db, clock, centre, deliver, "dr-wang")
+    household_request: Household, db: Database
+) -> None:
+    [doctor], resident = await household_request("dr-wang")
     await resident.say("📝 签约")
     await resident.press("↩️ 撤回申请")
     await doctor.press("查看申请")
@@ -85,10 +80,9 @@ async def test_an_old_withdraw_button_acts_on_nothing_once_the_doctor_agreed(
 
 
 async def test_a_pending_change_of_doctor_can_be_taken_back(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
-) -> None:  # fmt: skip
-    [_doctor], resident = await signed_household(person, db, clock, centre, deliver, "dr-wang")
+    signed_household: Household, db: Database
+) -> None:
+    [_doctor], resident = await signed_household("dr-wang")
     await resident.say("📝 签约")
     await resident.press("换医生")
     await resident.press("陈静")

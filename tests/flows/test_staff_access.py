@@ -31,9 +31,7 @@ from storage.models import Contract, ContractState, Role, User
 from storage.models.centre import InviteKind
 from storage.users import find_user
 from tests.conftest import ROOT
-from tests.flows.test_onboarding import onboard_by_buttons
-from tests.flows.test_signing import household_request, join_as, recent
-from tests.flows.test_staff_and_settings import _invite
+from tests.flows.journeys import Deliver, Household, InviteCode, JoinByInvite, recent
 
 STAFF_MENU = ["📋 待办", "👥 居民", "⚙️ 设置"]
 RESIDENT_MENU = ["📝 签约", "📅 预约", "💊 用药", "👩‍⚕️ 问医生", "📈 记录", "⚙️ 设置"]
@@ -61,34 +59,35 @@ async def _old_open_invite(db: Database, clock: FrozenClock, staff_id: str, code
 
 
 async def test_an_older_invite_cannot_take_over_a_doctor_who_joined_with_a_newer_one(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig
-) -> None:
-    old = await _invite(db, clock, centre, "dr-wang")
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock,
+    invite_code: InviteCode, join_by_invite: JoinByInvite,
+) -> None:  # fmt: skip
+    old = await invite_code("dr-wang")
     clock.advance(timedelta(days=1))
-    doctor = person(first_name="建国", last_name="王")
-    await doctor.say(f"/start {await _invite(db, clock, centre, 'dr-wang')}")
+    doctor = await join_by_invite("dr-wang")
     assert "欢迎您，王建国" in doctor.last_text()
 
     someone = person(first_name="某人")
     await someone.say(f"/start {old}")  # still within its week
     assert "无效或已过期" in someone.last_text()
-    assert await _role(db, doctor) == (Role.DOCTOR, "dr-wang")
+    assert await _role(db, doctor) == (Role.STAFF, "dr-wang")
     assert await _role(db, someone) == (Role.RESIDENT, None)
     await doctor.say("/menu")
     assert _menu(doctor) == STAFF_MENU
 
 
 async def test_a_held_post_is_refused_kindly_until_the_admin_removes_the_old_account(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig
-) -> None:
-    doctor = await join_as(person, db, clock, centre, "dr-wang", "王建国")
+    person: Callable[..., LocalChat], db: Database, clock: FrozenClock,
+    join_by_invite: JoinByInvite,
+) -> None:  # fmt: skip
+    doctor = await join_by_invite("dr-wang")
     code = await _old_open_invite(db, clock, "dr-wang", "doc_made-before-the-fix")
 
     new_phone = person(first_name="建国", last_name="王")
     await new_phone.say(f"/start {code}")
     assert "这个岗位已经有一个账号在用了" in new_phone.last_text()
     assert "联系中心管理员" in new_phone.last_text()
-    assert await _role(db, doctor) == (Role.DOCTOR, "dr-wang")
+    assert await _role(db, doctor) == (Role.STAFF, "dr-wang")
 
     async with db.sessionmaker() as session:
         removal = await remove_staff(session, "dr-wang", clock)
@@ -97,17 +96,15 @@ async def test_a_held_post_is_refused_kindly_until_the_admin_removes_the_old_acc
     # The refused code was not used up: after the admin removed the old account, it works.
     await new_phone.say(f"/start {code}")
     assert "欢迎您，王建国" in new_phone.last_text()
-    assert await _role(db, new_phone) == (Role.DOCTOR, "dr-wang")
+    assert await _role(db, new_phone) == (Role.STAFF, "dr-wang")
     assert await _role(db, doctor) == (Role.RESIDENT, None)
 
 
 async def test_removed_staff_lose_access_and_team_notices_at_once(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
+    household_request: Household, db: Database, clock: FrozenClock, centre: CentreConfig,
+    deliver: Deliver,
 ) -> None:  # fmt: skip
-    [doctor, nurse], _ = await household_request(
-        person, db, clock, centre, deliver, "dr-wang", "nurse-li"
-    )
+    [doctor, nurse], _ = await household_request("dr-wang", "nurse-li")
     await doctor.press("查看申请")
     assert [b.text for b in doctor.buttons()][:2] == ["✅ 同意", "❌ 不同意"]
 
@@ -147,12 +144,10 @@ def _config_without_dr_wang(tmp_path: Path) -> Path:
 
 
 async def test_a_gp_removed_from_config_loses_the_doctor_menu_and_team_notices(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable, bot: Bot, api: LocalBotApi, tmp_path: Path,
+    household_request: Household, db: Database, clock: FrozenClock, centre: CentreConfig,
+    bot: Bot, api: LocalBotApi, tmp_path: Path,
 ) -> None:  # fmt: skip
-    [doctor, nurse], _ = await household_request(
-        person, db, clock, centre, deliver, "dr-wang", "nurse-li"
-    )
+    [doctor, nurse], _ = await household_request("dr-wang", "nurse-li")
     # The operator edits config.yml and restarts the bot: the centre is synced again.
     config = _config_without_dr_wang(tmp_path)
     after = settings_from_mapping(
@@ -183,7 +178,7 @@ async def test_a_gp_removed_from_config_loses_the_doctor_menu_and_team_notices(
 
 async def test_an_escalation_reaches_an_admin_who_joined_by_invite(
     person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
-    deliver: Callable,
+    household_request: Household, deliver: Deliver,
 ) -> None:  # fmt: skip
     async with db.sessionmaker() as session:
         invite = await create_admin_invite(session, label="李主任", clock=clock, centre=centre)
@@ -198,7 +193,7 @@ async def test_an_escalation_reaches_an_admin_who_joined_by_invite(
     await admin.press("⚙️ 设置")
     assert "语言" in " ".join(b.text for b in admin.buttons())
 
-    await household_request(person, db, clock, centre, deliver, "dr-wang")
+    await household_request("dr-wang")
     clock.advance(timedelta(hours=centre.contract.approval_escalate_after_hours - 1))
     await deliver()
     assert "⏰ 催办" not in admin.last_text()
@@ -208,13 +203,12 @@ async def test_an_escalation_reaches_an_admin_who_joined_by_invite(
 
 
 async def test_the_whole_team_sees_the_teams_open_questions_in_todo(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig
-) -> None:
-    names = {"dr-wang": "王建国", "nurse-li": "李秀英", "ph-zhao": "赵敏"}
-    team = [await join_as(person, db, clock, centre, s, n) for s, n in names.items()]
-    other_team = await join_as(person, db, clock, centre, "nurse-zhou", "周丽")
-    resident = person()
-    await onboard_by_buttons(resident)  # lives in team A's community
+    onboarded: LocalChat, join_by_invite: JoinByInvite, db: Database, clock: FrozenClock,
+    centre: CentreConfig,
+) -> None:  # fmt: skip
+    team = [await join_by_invite(s) for s in ("dr-wang", "nurse-li", "ph-zhao")]
+    other_team = await join_by_invite("nurse-zhou")
+    resident = onboarded  # lives in team A's community
     async with db.sessionmaker() as session:
         user = await find_user(session, resident.person.id)
         assert user is not None
@@ -231,15 +225,15 @@ async def test_the_whole_team_sees_the_teams_open_questions_in_todo(
 
 
 async def test_an_admin_invite_cannot_turn_a_doctor_into_an_admin(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig
+    join_by_invite: JoinByInvite, db: Database, clock: FrozenClock, centre: CentreConfig
 ) -> None:
-    doctor = await join_as(person, db, clock, centre, "dr-wang", "王建国")
+    doctor = await join_by_invite("dr-wang")
     async with db.sessionmaker() as session:
         invite = await create_admin_invite(session, label=None, clock=clock, centre=centre)
         await session.commit()
     await doctor.say(f"/start {invite.code}")
     assert "已经有别的工作身份" in doctor.last_text()
-    assert await _role(db, doctor) == (Role.DOCTOR, "dr-wang")
+    assert await _role(db, doctor) == (Role.STAFF, "dr-wang")
     async with db.sessionmaker() as session:
         admins = await session.scalars(select(User).where(User.role == Role.ADMIN))
         assert admins.all() == []
@@ -256,7 +250,7 @@ async def _trial_doctor(db: Database, capsys: pytest.CaptureFixture[str]) -> str
 
 
 async def test_the_trial_doctor_joins_the_first_gp_post_nobody_holds(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig,
+    join_by_invite: JoinByInvite, db: Database, clock: FrozenClock,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     shown = await _trial_doctor(db, capsys)
@@ -267,6 +261,6 @@ async def test_the_trial_doctor_joins_the_first_gp_post_nobody_holds(
     async with db.sessionmaker() as session:
         await remove_staff(session, "dr-wang", clock)
         await session.commit()
-    wang = await join_as(person, db, clock, centre, "dr-wang", "王建国")
+    wang = await join_by_invite("dr-wang")
     assert "欢迎您，陈静！您已加入全科二团队。" in await _trial_doctor(db, capsys)
-    assert await _role(db, wang) == (Role.DOCTOR, "dr-wang")
+    assert await _role(db, wang) == (Role.STAFF, "dr-wang")

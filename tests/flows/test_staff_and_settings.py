@@ -8,26 +8,20 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.local_chat import LocalChat
-from flows.admin.service import create_doctor_invite
 from flows.centre import CentreConfig
 from flows.clock import FrozenClock
 from storage.database import Database
 from storage.models import ResidentCondition, Role, User
 from storage.users import find_user
-from tests.flows.test_onboarding import onboard_by_buttons
+from tests.flows.journeys import InviteCode
 
-
-async def _invite(db: Database, clock: FrozenClock, centre: CentreConfig, staff: str) -> str:
-    async with db.sessionmaker() as session:
-        invite = await create_doctor_invite(session, staff_id=staff, clock=clock, centre=centre)
-        await session.commit()
-    return invite.code
+RESIDENT_MENU = ["📝 签约", "📅 预约", "💊 用药", "👩‍⚕️ 问医生", "📈 记录", "⚙️ 设置"]
 
 
 async def test_doctor_joins_with_an_invite_once(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig
+    person: Callable[..., LocalChat], db: Database, invite_code: InviteCode
 ) -> None:
-    code = await _invite(db, clock, centre, "dr-wang")
+    code = await invite_code("dr-wang")
     doctor = person(first_name="建国", last_name="王")
     await doctor.say(f"/start {code}")
     assert "欢迎您，王建国！您已加入全科一团队。" in doctor.last_text()
@@ -40,31 +34,33 @@ async def test_doctor_joins_with_an_invite_once(
     assert "无效或已过期" in stranger.last_text()
     async with db.sessionmaker() as session:
         roles = {u.telegram_id: u.role for u in await session.scalars(select(User))}
-    assert roles[doctor.person.id] is Role.DOCTOR
+    assert roles[doctor.person.id] is Role.STAFF
     assert roles[stranger.person.id] is Role.RESIDENT
 
 
 async def test_expired_invite_is_refused(
-    person: Callable[..., LocalChat], db: Database, clock: FrozenClock, centre: CentreConfig
-) -> None:
-    code = await _invite(db, clock, centre, "nurse-li")
+    person: Callable[..., LocalChat], invite_code: InviteCode, clock: FrozenClock,
+    centre: CentreConfig,
+) -> None:  # fmt: skip
+    code = await invite_code("nurse-li")
     clock.advance(timedelta(days=centre.privacy.doctor_invite_days, seconds=1))
     nurse = person()
     await nurse.say(f"/start {code}")
     assert "无效或已过期" in nurse.last_text()
 
 
-async def test_resident_cannot_use_staff_buttons(person: Callable[..., LocalChat]) -> None:
-    chat = person()
-    await onboard_by_buttons(chat)
-    await chat.say("📋 待办")
-    assert "我没太明白" in chat.last_text() or "给医生用" in chat.last_text()
-    assert "签约申请" not in chat.last_text()
+async def test_resident_cannot_use_staff_buttons(onboarded: LocalChat) -> None:
+    # A resident who taps a staff button (an old keyboard, a forwarded screen) is told plainly
+    # whose button it is and gets her own menu back, rather than a puzzled "I didn't follow".
+    chat = onboarded
+    for staff_button in ("📋 待办", "👥 居民"):
+        await chat.say(staff_button)
+        assert chat.last_text() == "这个按钮是给医生用的。"
+        assert [b.text for b in chat.buttons()] == RESIDENT_MENU
 
 
-async def test_switching_language_changes_the_menu(person: Callable[..., LocalChat]) -> None:
-    chat = person()
-    await onboard_by_buttons(chat)
+async def test_switching_language_changes_the_menu(onboarded: LocalChat) -> None:
+    chat = onboarded
     await chat.press("⚙️ 设置")
     await chat.press("语言")
     await chat.press("English")
@@ -74,10 +70,9 @@ async def test_switching_language_changes_the_menu(person: Callable[..., LocalCh
 
 
 async def test_withdrawing_health_consent_erases_health_facts(
-    person: Callable[..., LocalChat], db: Database
+    onboarded: LocalChat, db: Database
 ) -> None:
-    chat = person()
-    await onboard_by_buttons(chat)
+    chat = onboarded
     await chat.press("⚙️ 设置")
     await chat.press("健康信息同意")
     assert "您已同意" in chat.last_text()
@@ -91,9 +86,8 @@ async def test_withdrawing_health_consent_erases_health_facts(
     assert "张秀兰" in profile and "高血压" not in profile and "65岁及以上老人" in profile
 
 
-async def test_profile_can_be_edited(person: Callable[..., LocalChat], db: Database) -> None:
-    chat = person()
-    await onboard_by_buttons(chat)
+async def test_profile_can_be_edited(onboarded: LocalChat, db: Database) -> None:
+    chat = onboarded
     await chat.press("⚙️ 设置")
     await chat.press("我的资料")
     await chat.press("修改资料")

@@ -5,9 +5,12 @@ affected."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+from aiogram import Bot, Dispatcher
 from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import Update
 
@@ -18,8 +21,7 @@ from bot.settings import Settings, settings_from_mapping
 from flows.clock import FrozenClock
 from storage.database import Database
 from tests.conftest import ROOT
-from tests.flows.test_onboarding import onboard_by_buttons
-from tests.flows.test_signing import sign_household_by_buttons
+from tests.flows.journeys import onboard_by_buttons, sign_household_by_buttons
 
 TOO_FAST = "您点得太快了，请稍等一会儿再试。"
 
@@ -37,19 +39,36 @@ class BriskChat(LocalChat):
         return await super().feed(update)
 
 
-def production_settings(settings: Settings) -> Settings:
-    """The shipped limits (.env.example): the test settings lift them."""
+Limited = Callable[[str, int], tuple[Dispatcher, Bot, LocalBotApi]]
+
+
+@pytest.fixture
+async def limited(settings: Settings, db: Database, clock: FrozenClock) -> AsyncIterator[Limited]:
+    """`limited("60/minute", 10)`: a dispatcher of its own with that rate limit and burst (the
+    test settings lift the limit), with its bot and Bot API."""
+    made: list[Dispatcher] = []
+
+    def make(rate: str, burst: int) -> tuple[Dispatcher, Bot, LocalBotApi]:
+        api = LocalBotApi()
+        limits = replace(settings, throttle_rate=rate, throttle_burst=burst)
+        made.append(build_dispatcher(limits, db, clock))
+        return made[-1], make_bot(settings, session=api), api
+
+    yield make
+    for dispatcher in made:
+        await dispatcher.storage.close()
+
+
+def shipped_limits() -> tuple[str, int]:
+    """The limits the bot ships with (.env.example)."""
     shipped = settings_from_mapping({"CONFIG_PATH": str(ROOT / "config.yml")})
-    return replace(settings, throttle_rate=shipped.throttle_rate,
-                   throttle_burst=shipped.throttle_burst)  # fmt: skip
+    return shipped.throttle_rate, shipped.throttle_burst
 
 
 async def test_a_brisk_new_resident_onboards_and_signs_without_being_held_up(
-    settings: Settings, db: Database, clock: FrozenClock
+    limited: Limited, clock: FrozenClock
 ) -> None:
-    api = LocalBotApi()
-    bot = make_bot(settings, session=api)
-    dp = build_dispatcher(production_settings(settings), db, clock)
+    dp, bot, api = limited(*shipped_limits())
     chat = BriskChat(dp, bot, api, telegram_id=703, first_name="秀兰", last_name="张",
                      clock=clock, pace=timedelta(seconds=3))  # fmt: skip
     started = clock.now()
@@ -60,17 +79,10 @@ async def test_a_brisk_new_resident_onboards_and_signs_without_being_held_up(
     assert chat.updates >= 40 and clock.now() - started <= timedelta(minutes=2, seconds=10)
     assert not any(TOO_FAST in s.text for s in chat.screen())
     assert "申请已提交" in "\n".join(s.text for s in chat.screen()[-4:])
-    await dp.storage.close()
 
 
-async def test_a_flood_is_cut_to_the_refill_rate(
-    settings: Settings, db: Database, clock: FrozenClock
-) -> None:
-    api = LocalBotApi()
-    bot = make_bot(settings, session=api)
-    dp = build_dispatcher(
-        replace(settings, throttle_rate="60/minute", throttle_burst=10), db, clock
-    )
+async def test_a_flood_is_cut_to_the_refill_rate(limited: Limited, clock: FrozenClock) -> None:
+    dp, bot, api = limited("60/minute", 10)
     hasty = LocalChat(dp, bot, api, telegram_id=704, first_name="急")
     calm = LocalChat(dp, bot, api, telegram_id=705, first_name="慢")
 
@@ -84,15 +96,10 @@ async def test_a_flood_is_cut_to_the_refill_rate(
     assert sum(1 for reply in later if reply and reply[-1].text != TOO_FAST) == 5
 
     assert await calm.say("/start")  # someone else is served as usual
-    await dp.storage.close()
 
 
-async def test_every_refused_button_press_is_answered(
-    settings: Settings, db: Database, clock: FrozenClock
-) -> None:
-    api = LocalBotApi()
-    bot = make_bot(settings, session=api)
-    dp = build_dispatcher(replace(settings, throttle_rate="60/minute", throttle_burst=3), db, clock)
+async def test_every_refused_button_press_is_answered(limited: Limited) -> None:
+    dp, bot, api = limited("60/minute", 3)
     hasty = LocalChat(dp, bot, api, telegram_id=706, first_name="急")
     await hasty.say("/start")
     button = hasty.buttons()[0]
@@ -102,15 +109,10 @@ async def test_every_refused_button_press_is_answered(
     assert len(answered) == 50  # no press left spinning
     toasts = [s.text for reply in presses for s in reply if s.kind == "toast"]
     assert toasts.count(TOO_FAST) == 1  # told once, the rest answered silently
-    await dp.storage.close()
 
 
-async def test_a_refused_message_is_told_once_then_dropped(
-    settings: Settings, db: Database, clock: FrozenClock
-) -> None:
-    api = LocalBotApi()
-    bot = make_bot(settings, session=api)
-    dp = build_dispatcher(replace(settings, throttle_rate="3/minute", throttle_burst=3), db, clock)
+async def test_a_refused_message_is_told_once_then_dropped(limited: Limited) -> None:
+    dp, bot, api = limited("3/minute", 3)
     hasty = LocalChat(dp, bot, api, telegram_id=701, first_name="急")
 
     for _ in range(3):
@@ -119,4 +121,3 @@ async def test_a_refused_message_is_told_once_then_dropped(
     assert [s.text for s in told] == [TOO_FAST]
     assert await hasty.say("/start") == []
     assert await hasty.say("/start") == []
-    await dp.storage.close()

@@ -18,7 +18,7 @@ from flows.clock import FrozenClock
 from nlu.client import NluClient
 from storage.database import Database
 from tests.conftest import ROOT
-from tests.flows.test_onboarding import onboard_by_buttons
+from tests.flows.journeys import onboard_by_buttons
 
 SAMPLES = [
     ("你好", "greet"),

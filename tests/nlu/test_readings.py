@@ -144,11 +144,21 @@ def test_normalise_numerals(text: str, expected: str) -> None:
     assert normalise_numerals(text) == expected
 
 
-@pytest.mark.parametrize("text", ["\u0000\u202e", "9" * 10000, "血压" * 3000, "/" * 5000])
-def test_odd_input_never_raises(text: str) -> None:
-    extract_blood_pressure(text)
-    extract_glucose(text)
-    extract_pressure_parts(text)
+ODD_INPUT = ["\u0000\u202e", "9" * 10000, "血压" * 3000, "/" * 5000]
+
+
+@pytest.mark.parametrize("text", ODD_INPUT, ids=["control", "digits", "keyword", "slashes"])
+def test_odd_input_is_no_reading(text: str) -> None:
+    assert extract_blood_pressure(text) is None
+    assert extract_glucose(text) is None
+    assert extract_pressure_parts(text) == (None, None)
+
+
+@pytest.mark.parametrize("text", ODD_INPUT, ids=["control", "digits", "keyword", "slashes"])
+def test_a_reading_after_odd_input_is_still_read(text: str) -> None:
+    message = text[:4000] + "。血压150/95，空腹血糖7.8"  # within Telegram's 4096 characters
+    assert extract_blood_pressure(message) == BP(150, 95)
+    assert extract_glucose(message) == Glucose(7.8, "fasting")
 
 
 @pytest.mark.parametrize(

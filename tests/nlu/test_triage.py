@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from nlu.triage import TriageResult, TriageThresholds, assess, category_ids
+from nlu.triage import TriageResult, assess, category_ids
 from tests.bench.bench_triage_worst import LIMIT, adversarial_inputs, time_entities, worst_case
+from tests.nlu.configured import THRESHOLDS
 
 _CASES = yaml.safe_load((Path(__file__).parent / "triage_cases.yml").read_text(encoding="utf-8"))
 EMERGENCIES: list[tuple[str, str]] = [(text, reason) for text, reason in _CASES["emergencies"]]
@@ -25,21 +27,41 @@ def test_table_is_big_enough() -> None:
 
 @pytest.mark.parametrize(("text", "reason"), EMERGENCIES, ids=[t for t, _ in EMERGENCIES])
 def test_emergency_is_caught(text: str, reason: str) -> None:
-    result = assess(text)
+    result = assess(text, THRESHOLDS)
     assert result.red_flag, text
     assert reason in result.categories, (text, result.categories)
 
 
 @pytest.mark.parametrize("text", CALM, ids=CALM)
 def test_calm_message_passes(text: str) -> None:
-    result = assess(text)
+    result = assess(text, THRESHOLDS)
     assert not result.red_flag, (text, result.categories)
 
 
+FALSE_ALARM_BUDGET = 0.05
+
+
+def _full_width(text: str) -> str:
+    return "".join(
+        "\u3000" if c == " " else chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text
+    )
+
+
+# The calm look-alikes as residents also type them. No case here is pinned on its own (the
+# table's own wording is, above): this is where the documented budget is measured.
+RETYPED = {
+    "greeting first": lambda text: "医生您好，" + text,
+    "full-width": _full_width,
+    "spaced out": lambda text: re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", " ", text),
+    "emoji after": lambda text: text + "🙏🙏",
+    "no punctuation": lambda text: re.sub(r"[，。、！？,.!?]", " ", text),
+}
+
+
 def test_false_alarm_rate_within_budget() -> None:
-    # The per-case test above is the real bar; this keeps the documented budget explicit.
-    alarms = [text for text in CALM if assess(text).red_flag]
-    assert len(alarms) <= 0.05 * len(CALM), alarms
+    retyped = [(how, change(text)) for how, change in RETYPED.items() for text in CALM]
+    alarms = [f"{how}: {text}" for how, text in retyped if assess(text, THRESHOLDS).red_flag]
+    assert len(alarms) <= FALSE_ALARM_BUDGET * len(retyped), alarms
 
 
 @pytest.mark.parametrize(
@@ -72,28 +94,30 @@ def test_false_alarm_rate_within_budget() -> None:
     ],
 )
 def test_odd_input_never_raises(text: str) -> None:
-    result = assess(text)
+    result = assess(text, THRESHOLDS)
     assert isinstance(result, TriageResult)
     assert result.red_flag is False
 
 
 def test_emergency_at_end_of_long_message_is_caught() -> None:
-    assert assess("今天天气不错。" * 700 + "我爸突然晕倒了").categories == ("unconscious",)
+    assert assess("今天天气不错。" * 700 + "我爸突然晕倒了", THRESHOLDS).categories == (
+        "unconscious",
+    )
 
 
 def test_non_string_input_is_not_a_red_flag() -> None:
-    assert assess(None).red_flag is False  # type: ignore[arg-type]
+    assert assess(None, THRESHOLDS).red_flag is False  # type: ignore[arg-type]
 
 
 def test_categories_come_in_order_of_urgency_once_each() -> None:
-    result = assess("胸口疼得厉害，喘不上气，血压200/120，胸口疼")
+    result = assess("胸口疼得厉害，喘不上气，血压200/120，胸口疼", THRESHOLDS)
     assert result.categories == ("breathing", "chest_pain", "bp_crisis")
 
 
 def test_negation_and_full_width() -> None:
-    assert not assess("没有胸痛，也没有晕倒").red_flag
-    assert assess("ＣＨＥＳＴ　ＰＡＩＮ").categories == ("chest_pain",)
-    assert assess("胸 口 疼 得 厉 害").categories == ("chest_pain",)
+    assert not assess("没有胸痛，也没有晕倒", THRESHOLDS).red_flag
+    assert assess("ＣＨＥＳＴ　ＰＡＩＮ", THRESHOLDS).categories == ("chest_pain",)
+    assert assess("胸 口 疼 得 厉 害", THRESHOLDS).categories == ("chest_pain",)
 
 
 @pytest.mark.parametrize(
@@ -111,25 +135,25 @@ def test_negation_and_full_width() -> None:
 def test_default_thresholds_are_inclusive_as_documented(
     text: str, expected: tuple[str, ...]
 ) -> None:
-    assert assess(text).categories == expected
+    assert assess(text, THRESHOLDS).categories == expected
 
 
 def test_thresholds_are_configurable() -> None:
-    strict = TriageThresholds(
-        systolic_high=160, diastolic_high=100, glucose_low=4.4, glucose_high=13.9
+    strict = dataclasses.replace(
+        THRESHOLDS, systolic_high=160, diastolic_high=100, glucose_low=4.4, glucose_high=13.9
     )
     assert assess("血压165/95", strict).categories == ("bp_crisis",)
     assert assess("血糖4.2", strict).categories == ("glucose",)
     assert assess("血糖14", strict).categories == ("glucose",)
-    assert not assess("血压165/95").red_flag
+    assert not assess("血压165/95", THRESHOLDS).red_flag
 
 
 def test_result_types_are_frozen() -> None:
-    result = assess("我想死")
+    result = assess("我想死", THRESHOLDS)
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.red_flag = False  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
-        TriageThresholds().systolic_high = 1  # type: ignore[misc]
+        THRESHOLDS.systolic_high = 1  # type: ignore[misc]
 
 
 def test_fast_enough_for_every_message() -> None:
@@ -137,7 +161,7 @@ def test_fast_enough_for_every_message() -> None:
     start = time.perf_counter()
     for _ in range(5):
         for text in messages:
-            assess(text)
+            assess(text, THRESHOLDS)
     per_message = (time.perf_counter() - start) / (5 * len(messages))
     # Generous bound for a loaded CI box; typical is well under a millisecond.
     assert per_message < 0.01
@@ -166,13 +190,13 @@ def test_worst_adversarial_message_is_read_for_entities_quickly() -> None:
 )
 def test_adversarial_input_never_raises(text: str, caplog: pytest.LogCaptureFixture) -> None:
     assert len(text) <= LIMIT
-    assert isinstance(assess(text), TriageResult)
+    assert isinstance(assess(text, THRESHOLDS), TriageResult)
     assert "triage failed" not in caplog.text  # no exception swallowed on the way
 
 
 def test_a_reading_after_a_long_numeral_run_is_still_checked() -> None:
-    assert assess("十" * 4000 + "。血压210/120").categories == ("bp_crisis",)
-    assert assess("十万" * 1900 + "。血糖二十五点五").categories == ("glucose",)
+    assert assess("十" * 4000 + "。血压210/120", THRESHOLDS).categories == ("bp_crisis",)
+    assert assess("十万" * 1900 + "。血糖二十五点五", THRESHOLDS).categories == ("glucose",)
 
 
 @pytest.mark.parametrize(
@@ -182,4 +206,4 @@ def test_a_reading_after_a_long_numeral_run_is_still_checked() -> None:
 )  # fmt: skip
 def test_answers_typed_into_forms_are_not_red_flags(answer: str) -> None:
     # Triage reads every message in any state: a phone number, a date or a name must pass.
-    assert not assess(answer).red_flag, assess(answer)
+    assert not assess(answer, THRESHOLDS).red_flag, assess(answer, THRESHOLDS)

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from nlu.triage import assess
+from tests.nlu.configured import THRESHOLDS
 
 SETS = Path(__file__).parent / "triage_blind"
 DEVELOPMENT = sorted(path.name for path in SETS.glob("development*.yml"))
@@ -61,10 +62,10 @@ def measure(name: str) -> tuple[Measure, list[str]]:
     wrong: list[str] = []
     for item in data["emergencies"]:
         total[item["category"]] += 1
-        if not assess(item["text"]).red_flag:
+        if not assess(item["text"], THRESHOLDS).red_flag:
             missed[item["category"]] += 1
             wrong.append(f"missed [{item['category']}] {item['text']}")
-    alarms = [item for item in data["calm"] if assess(item["text"]).red_flag]
+    alarms = [item for item in data["calm"] if assess(item["text"], THRESHOLDS).red_flag]
     wrong += [f"false alarm [{item['lookalike_of']}] {item['text']}" for item in alarms]
     return Measure(missed, total, len(alarms), len(data["calm"])), wrong
 

@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.centre import CentreConfig
 from flows.clock import FrozenClock
@@ -51,7 +52,8 @@ class Centre:
 
     # ---- accounts ---------------------------------------------------------------------------
 
-    async def _account(self, **fields: object) -> Account:
+    async def account(self, **fields: object) -> Account:
+        """A bare Telegram account of the bot (no consent, no profile) with these fields."""
         now = self.clock.now()
         async with self.db.sessionmaker() as session:
             user = User(telegram_id=next(_telegram_ids), created_at=now, last_seen_at=now, **fields)
@@ -70,7 +72,7 @@ class Centre:
     ) -> Account:
         """A resident who went through onboarding: privacy notice, health-data consent (or
         not), then the profile, in its own household."""
-        account = await self._account(role=Role.RESIDENT)
+        account = await self.account(role=Role.RESIDENT)
         async with self.db.sessionmaker() as session:
             user = await find_user(session, account.telegram_id)
             assert user is not None
@@ -93,22 +95,28 @@ class Centre:
             )
         return account
 
-    async def staff(self, staff_id: str, role: Role = Role.DOCTOR) -> Account:
+    async def staff(self, staff_id: str) -> Account:
         """The bot account of a staff member (as after redeeming an invite)."""
-        return await self._account(role=role, staff_id=staff_id, onboarded_at=self.clock.now())
+        return await self.account(role=Role.STAFF, staff_id=staff_id, onboarded_at=self.clock.now())
 
     async def admin(self) -> Account:
-        return await self._account(role=Role.ADMIN, onboarded_at=self.clock.now())
+        return await self.account(role=Role.ADMIN, onboarded_at=self.clock.now())
 
     # ---- acting, one session per update -----------------------------------------------------
 
     @asynccontextmanager
-    async def update(self, account: Account) -> AsyncIterator[tuple[SigningService, User]]:
-        """What one Telegram update from this account sees: a fresh session, the user with
-        resident and household loaded, and the signing service."""
+    async def session_for(self, account: Account) -> AsyncIterator[tuple[AsyncSession, User]]:
+        """What one Telegram update from this account sees: a fresh session and the user with
+        resident and household loaded."""
         async with self.db.sessionmaker() as session:
             user = await find_user(session, account.telegram_id)
             assert user is not None
+            yield session, user
+
+    @asynccontextmanager
+    async def update(self, account: Account) -> AsyncIterator[tuple[SigningService, User]]:
+        """One update from this account, with the signing service."""
+        async with self.session_for(account) as (session, user):
             yield SigningService(session, self.clock, self.config), user
 
     async def request(

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.action_buttons import button_data
+from flows.signing.callbacks import CardAction
 from flows.signing.service import (
     DoctorFull,
     FamilyMemberDraft,
@@ -72,7 +74,9 @@ async def test_a_full_doctor_is_not_offered_and_the_grid_may_wait(world: Centre)
     async with world.update(doctor) as (signing, user):
         await signing.reject(user, couples_request.id, "full")
     [told] = await world.messages("waitlist_place", to=neighbour)
-    assert told.payload["buttons"] == [[{"text": "📝 去签约", "data": "sgc:start"}]]
+    [[button]] = told.payload["buttons"]
+    assert button["text"] == "📝 去签约"
+    assert button_data(button) == CardAction(action="start").pack()  # the wizard's own button
     async with world.update(neighbour) as (signing, user):
         choices = await signing.doctor_choices(user, places=1)
         assert (choices.offered[0].staff_id, choices.offered[0].places_left) == ("dr-wang", 2)

@@ -65,7 +65,7 @@ async def test_two_people_redeeming_one_code_at_once_only_one_joins(
 
     assert sorted(outcomes) == ["invalid", "joined"]
     roles = await _roles(any_db)
-    doctors = [t for t, (role, staff) in roles.items() if role is Role.DOCTOR]
+    doctors = [t for t, (role, staff) in roles.items() if role is Role.STAFF]
     assert len(doctors) == 1 and roles[doctors[0]][1] == "dr-wang"
     async with any_db.sessionmaker() as session:
         redeemed = await session.scalars(
@@ -95,8 +95,8 @@ async def test_two_old_codes_for_one_post_at_once_never_raise(
     assert sorted(outcomes) == ["held", "joined"]
     roles = await _roles(any_db)
     assert sorted(roles.values(), key=str) == [
-        (Role.NURSE, "nurse-li"),
         (Role.RESIDENT, None),
+        (Role.STAFF, "nurse-li"),
     ]
 
 
@@ -123,7 +123,7 @@ async def test_a_newer_invite_revokes_the_older_one(
         # The old code, still within its week, cannot take the post from the doctor.
         assert await _redeem(any_db, clock, centre, 301, old) == "invalid"
     roles = await _roles(any_db)
-    assert roles[302] == (Role.DOCTOR, "dr-wang") and roles[301] == (Role.RESIDENT, None)
+    assert roles[302] == (Role.STAFF, "dr-wang") and roles[301] == (Role.RESIDENT, None)
 
 
 async def test_invites_and_removals_leave_an_audit_trail_without_names(

@@ -56,7 +56,8 @@ async def _redeem(env_file: str, telegram_id: int, code: str) -> str:
                 await service.redeem_invite(user, code)
             except InviteInvalid:
                 return "invalid"
-            return user.role.value
+            # a staff member's post is the staff row's (nurse-li is a nurse in config.yml)
+            return user.staff_id or user.role.value
     finally:
         await db.dispose()
 
@@ -88,14 +89,14 @@ def test_remove_staff_frees_the_post_for_a_new_account(
     env_file: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--env-file", env_file, "admin", "invite-doctor", "nurse-li"]) == 0
-    assert asyncio.run(_redeem(env_file, 21, _code(capsys.readouterr().out))) == "nurse"
+    assert asyncio.run(_redeem(env_file, 21, _code(capsys.readouterr().out))) == "nurse-li"
     assert main(["--env-file", env_file, "admin", "remove-staff", "nurse-li"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("removed account 1 from nurse-li (李秀英)")
     assert main(["--env-file", env_file, "admin", "remove-staff", "nurse-li"]) == 0
     assert "nobody holds nurse-li" in capsys.readouterr().out
     assert main(["--env-file", env_file, "admin", "invite-doctor", "nurse-li"]) == 0
-    assert asyncio.run(_redeem(env_file, 22, _code(capsys.readouterr().out))) == "nurse"
+    assert asyncio.run(_redeem(env_file, 22, _code(capsys.readouterr().out))) == "nurse-li"
 
 
 def test_invite_admin_list_admins_and_remove_admin(

@@ -74,7 +74,7 @@ async def contracts(db: Database, clock: FrozenClock, centre: CentreConfig) -> d
         )
         doctor = User(
             telegram_id=900,
-            role=Role.DOCTOR,
+            role=Role.STAFF,
             staff_id="dr-wang",
             created_at=clock.now(),
             last_seen_at=clock.now(),

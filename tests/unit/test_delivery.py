@@ -445,10 +445,9 @@ async def _staff_accounts(db: Database, now: datetime) -> dict[str, int]:
     """Bot accounts of team A (dr-wang, nurse-li, ph-zhao), of dr-chen (team B, on duty in
     config.yml), of nurse-zhou (team B, not on duty) and of one admin; telegram id = 700 + n."""
     accounts = {}
-    staff = [("dr-wang", Role.DOCTOR), ("nurse-li", Role.NURSE), ("ph-zhao", Role.PUBLIC_HEALTH),
-             ("dr-chen", Role.DOCTOR), ("nurse-zhou", Role.NURSE)]  # fmt: skip
-    for n, (staff_id, role) in enumerate(staff, start=1):
-        accounts[staff_id] = await _person(db, 700 + n, "zh_CN", now, role=role,
+    staff = ["dr-wang", "nurse-li", "ph-zhao", "dr-chen", "nurse-zhou"]
+    for n, staff_id in enumerate(staff, start=1):
+        accounts[staff_id] = await _person(db, 700 + n, "zh_CN", now, role=Role.STAFF,
                                            staff_id=staff_id, onboarded_at=now)  # fmt: skip
     accounts["admin"] = await _person(db, 799, "zh_CN", now, role=Role.ADMIN, onboarded_at=now)
     return accounts
