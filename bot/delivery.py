@@ -40,7 +40,6 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiolimiter import AsyncLimiter
-from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
@@ -48,6 +47,7 @@ from flows.action_buttons import button_data
 from flows.alerts import forward_undelivered_alert
 from flows.centre import LANGUAGES, CentreConfig
 from flows.clock import Clock
+from flows.texts import format_date
 from storage.models import Priority, ScheduledMessage, User
 from storage.outbox import (
     BOT_BLOCKED,
@@ -307,7 +307,7 @@ class Deliverer:
         for key in payload.get("translate") or []:  # values that are catalogue ids themselves
             values[key] = self._i18n.gettext(str(values.get(key, "")), locale=locale)
         for key in payload.get("dates") or []:  # ISO dates, written as the reader writes them
-            values[key] = format_date(date.fromisoformat(str(values[key])), "long", locale=locale)
+            values[key] = format_date(date.fromisoformat(str(values[key])), locale)
         return template.format(**values) if values else template
 
     def _buttons(self, message: ScheduledMessage, locale: str) -> InlineKeyboardMarkup | None:

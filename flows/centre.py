@@ -47,7 +47,9 @@ class StaffMember(_Frozen):
     name: Annotated[str, Field(min_length=1, max_length=40)]
     role: StaffRole
     title: str = ""
+    title_en: str = ""  # English readers see the role's name when it is empty
     room: str = ""
+    room_en: str = ""  # English readers see `room` when it is empty
     max_residents: Annotated[int | None, Field(gt=0)] = None
     schedule: dict[Weekday, tuple[ClinicHours, ...]] = Field(default_factory=dict)
 

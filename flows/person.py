@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -215,6 +216,15 @@ def priority_tags(draft: ProfileDraft, today: date, rules: PriorityRules) -> lis
             tags.append("disability")
         tags.extend(c for c in draft.conditions if c in rules.conditions)
     return tags
+
+
+def in_priority_order(tags: Iterable[str], rules: PriorityRules) -> list[str]:
+    """Priority groups in one order wherever they are listed: as config.yml's priority
+    section gives them (older people, young children, then pregnancy and disability, then
+    its conditions in its order); tags a doctor added come last."""
+    order = ["elderly", "child", "maternal", "disability", *rules.conditions]
+    present = set(tags)
+    return [t for t in order if t in present] + sorted(present - set(order))
 
 
 def is_health_tag(tag: str, rules: PriorityRules) -> bool:

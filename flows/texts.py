@@ -16,10 +16,14 @@ __all__ = [
     "N_",
     "current_language",
     "format_date",
+    "format_money",
     "join_list",
     "local_name",
     "month_name",
 ]
+
+# Not strftime's %b: that follows the process's C locale, not the reader's language.
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # Shown before anyone has picked a language, so it speaks both.
 LANGUAGE_PROMPT = "请选择语言\nPlease choose your language"
@@ -34,10 +38,16 @@ def local_name(zh: str, en: str) -> str:
     return en if current_language() == "en" and en else zh
 
 
-def format_date(day: date) -> str:
-    if current_language() == "en":
-        return f"{day.day} {day:%b %Y}"
+def format_date(day: date, locale: str | None = None) -> str:
+    """The one way a day is written: 2026年3月5日 / 5 Mar 2026 (chat texts and notices)."""
+    if (locale or current_language()) == "en":
+        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def format_money(amount: float) -> str:
+    """Yuan with two decimals in every language: ¥120.00."""
+    return f"¥{amount:,.2f}"
 
 
 def month_name(month: int) -> str:

@@ -239,7 +239,7 @@ async def _take_birth_date(turn: Turn, born: date, *, typed: bool) -> Next:
     if typed:
         await turn.say(
             _("✅ 出生日期：{date}（{age}岁）").format(
-                date=born.isoformat(), age=age_on(born, turn.today)
+                date=format_date(born), age=age_on(born, turn.today)
             )
         )
     return ONBOARDING.after("day", turn)

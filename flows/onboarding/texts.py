@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
-from flows.person import ProfileDraft, age_on, display_phone
+from flows.person import ProfileDraft, age_on, display_phone, in_priority_order
 from flows.texts import format_date, join_list, local_name
 from storage.models import Pregnancy, Sex
 
@@ -62,10 +63,15 @@ def tag_label(tag: str, centre: CentreConfig) -> str:
     return labels.get(tag, tag)
 
 
+def tag_labels(tags: Iterable[str], centre: CentreConfig) -> str:
+    """65岁及以上老人、高血压患者: in the one order priority groups are listed in."""
+    return join_list([tag_label(t, centre) for t in in_priority_order(tags, centre.priority)])
+
+
 def tags_sentence(tags: list[str], centre: CentreConfig) -> str:
     if not tags:
         return ""
-    labels = join_list([tag_label(t, centre) for t in tags])
+    labels = tag_labels(tags, centre)
     return "\n\n" + _("按照规定，您可以优先签约和预约（{labels}）。").format(labels=labels)
 
 

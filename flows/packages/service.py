@@ -9,7 +9,7 @@ from datetime import date
 from enum import StrEnum
 
 from flows.centre import CentreConfig, Package, PackageItem
-from flows.person import age_on
+from flows.person import age_on, may_be_pregnant
 from storage.models import Pregnancy, Resident, Sex
 
 PERIODS_PER_YEAR = {"year": 1, "quarter": 4, "month": 12}
@@ -36,6 +36,9 @@ class Person:
     conditions: frozenset[str] | None
     pregnancy: Pregnancy | None
     disability: bool | None
+    # Known without health data (sex and age): a man is never asked for consent to learn
+    # that a pregnancy package is not for him.
+    can_be_pregnant: bool = True
 
     @classmethod
     def of(cls, resident: Resident, today: date, *, health_known: bool) -> Person:
@@ -45,6 +48,7 @@ class Person:
             conditions=frozenset(c.code for c in resident.conditions) if health_known else None,
             pregnancy=resident.pregnancy if health_known else None,
             disability=resident.disability if health_known else None,
+            can_be_pregnant=may_be_pregnant(resident.sex, resident.birth_date, today),
         )
 
 
@@ -74,6 +78,8 @@ def refusal(package: Package, person: Person) -> NotEligible | None:
         return NotEligible.TOO_YOUNG
     if rule.max_age is not None and person.age > rule.max_age:
         return NotEligible.TOO_OLD
+    if rule.pregnancy and not person.can_be_pregnant:
+        return NotEligible.PREGNANCY
     needs_health = bool(rule.conditions) or rule.pregnancy is not None or rule.disability
     if needs_health and person.conditions is None:
         return NotEligible.HEALTH_UNKNOWN

@@ -22,7 +22,7 @@ class Family(CallbackData, prefix="sgf"):
 
 
 class CardAction(CallbackData, prefix="sgc"):
-    """start · card · renew · change · cancel · waitlist · packages"""
+    """start · card · more (the whole card) · renew · change · cancel · waitlist · packages"""
 
     action: str
 
@@ -37,6 +37,13 @@ class CancelWhy(CallbackData, prefix="sgq"):
     reason: str
     sure: bool = False
     contract_id: int = 0  # the contract the buttons were shown for (0: an old button)
+
+
+class Withdraw(CallbackData, prefix="sgw"):
+    """The household takes back its pending request (to sign, or to change doctor)."""
+
+    contract_id: int
+    sure: bool = False
 
 
 class Review(CallbackData, prefix="sgr"):
@@ -54,3 +61,15 @@ class Decide(CallbackData, prefix="sgd"):
 
 class PackageInfo(CallbackData, prefix="pkg"):
     package_id: str
+
+
+class StaffResident(CallbackData, prefix="sgv"):
+    """Staff open one of their signed residents from 👥 居民."""
+
+    resident_id: int
+
+
+class ResidentsPage(CallbackData, prefix="sgl"):
+    """A page of 👥 居民."""
+
+    page: int

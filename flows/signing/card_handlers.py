@@ -46,11 +46,15 @@ async def card_action(
             await query.answer()
             await state.clear()
             await show_card_or_intro(message, user, signing)
+        elif action == "more":
+            await query.answer()
+            await show_card_or_intro(message, user, signing, edit=True, full=True)
         elif action == "packages":
             await query.answer()
             await show_packages(message, user, signing, centre)
         elif action == "start":
             await query.answer()
+            await message.edit_reply_markup(reply_markup=None)  # one way on: the wizard's
             await start_signing(message, user, state, signing)
         elif action == "waitlist":
             try:

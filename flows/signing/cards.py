@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.centre import CentreConfig, Package, PackageItem
-from flows.packages.service import package_by_id, yearly_times
+from flows.packages.service import yearly_times
 from flows.signing import changes
 from flows.signing.context import SigningContext
 from flows.signing.lifecycle import service_year
@@ -58,9 +58,12 @@ class ContractCard:
     state: ContractState
     doctor_name: str
     doctor_title: str
+    doctor_title_en: str  # "" when config.yml gives none
     room: str
+    room_en: str
     hours: list[ClinicSlot]
     team_name: str
+    team_name_en: str
     team: list[TeamMate]
     term_years: int
     starts_on: date | None
@@ -88,9 +91,9 @@ async def build_card(
         resident = residents[member.resident_id]
         used = await q.deliveries_count(session, resident.id, item_ids.values(), since, until)
         uses = []
-        for chosen in member.packages:
-            package = package_by_id(centre, chosen.package_id)
-            if package is None:
+        chosen_ids = {chosen.package_id for chosen in member.packages}
+        for package in centre.packages:  # in the catalogue's order, as everywhere else
+            if package.id not in chosen_ids:
                 continue
             own += package.price * (1 - package.insurance_share)
             entitlements = [
@@ -101,14 +104,20 @@ async def build_card(
             uses.append(PackageUse(package, entitlements))
         members.append(MemberCard(resident.name, resident.relation, uses))
     team = doctor.team
+    # English words live only in config.yml (the database keeps the Chinese ones).
+    described = centre.staff(doctor.id)
+    described_team = centre.team_of(doctor.id)
     return ContractCard(
         contract_id=contract.id,
         state=contract.state,
         doctor_name=doctor.name,
         doctor_title=doctor.title,
+        doctor_title_en=described.title_en if described else "",
         room=doctor.room,
+        room_en=described.room_en if described else "",
         hours=[ClinicSlot(h.weekday, h.start, h.end) for h in doctor.clinic_hours],
         team_name=team.name,
+        team_name_en=described_team.name_en if described_team else "",
         team=[TeamMate(m.name, m.role, m.title) for m in team.members if m.active],
         term_years=contract.term_years,
         starts_on=contract.starts_on,
@@ -133,6 +142,7 @@ class CardView:
     card: ContractCard
     requested: bool  # still waiting for the doctor's answer
     changing_to: str | None  # the doctor a change of doctor waits for, by name
+    change_id: int | None  # that pending change, which the household may take back
     renewable: bool  # 一键续约 is offered now
 
 
@@ -145,7 +155,7 @@ async def card_view(ctx: SigningContext, user: User) -> CardView | None:
         return None
     card = await build_card(ctx.session, ctx.centre, contract, ctx.today())
     if contract.state is ContractState.REQUESTED:
-        return CardView(card, requested=True, changing_to=None, renewable=False)
+        return CardView(card, requested=True, changing_to=None, change_id=None, renewable=False)
     change = await changes.pending_change(ctx, contract)
     doctor = ctx.centre.staff(change.staff_id) if change is not None else None
     renewable = change is None and ctx.today() >= changes.renewable_from(ctx, contract)
@@ -153,5 +163,6 @@ async def card_view(ctx: SigningContext, user: User) -> CardView | None:
         card,
         requested=False,
         changing_to=(doctor.name if doctor else "") if change is not None else None,
+        change_id=change.id if change is not None else None,
         renewable=renewable,
     )

@@ -1,6 +1,7 @@
 """Leaving the current doctor from the resident's side: asking to change to another
-family doctor (who must agree), and cancelling the contract with a reason; each asks
-"sure?" first. Registered in order by flows/signing/router.py."""
+family doctor (who must agree), cancelling the contract with a reason, and taking back a
+request not yet decided; each asks "sure?" first. Registered in order by
+flows/signing/router.py."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from flows.centre import CentreConfig
 from flows.menu.buttons import main_menu_keyboard
 from flows.routes import Nudge
 from flows.signing import keyboards as kb
-from flows.signing.callbacks import CancelWhy, ChangeTo
+from flows.signing.callbacks import CancelWhy, ChangeTo, Withdraw
 from flows.signing.reasons import CANCEL_REASONS
 from flows.signing.service import SigningProblem, SigningService
-from flows.signing.texts import problem_text
+from flows.signing.texts import doctor_card, problem_text
 from storage.models import ContractState, User
 
 
@@ -45,7 +46,9 @@ async def change_doctor(
     if not callback_data.sure:
         await query.answer()
         await message.edit_text(
-            _("确定要换到 {name} 医生吗？对方同意后生效。").format(name=doctor.name),
+            doctor_card(doctor.id, centre)
+            + "\n\n"
+            + _("确定要换到 {name} 医生吗？对方同意后生效。").format(name=doctor.name),
             reply_markup=kb.change_sure_keyboard(doctor.id, callback_data.contract_id),
         )
         return
@@ -94,4 +97,34 @@ async def cancel_contract(
     nudge()
     await query.answer()
     await message.edit_text(_("已解约。以后想签，随时点「📝 签约」。"))
+    await message.answer(_("请选择要办的事："), reply_markup=main_menu_keyboard(user))
+
+
+async def withdraw_request(
+    query: CallbackQuery, callback_data: Withdraw, user: User, signing: SigningService,
+    centre: CentreConfig, nudge: Nudge,
+) -> None:  # fmt: skip
+    message = query.message
+    if not isinstance(message, Message) or user.role.is_staff:
+        await query.answer(_("这个按钮已经不能用了。"))
+        return
+    if not callback_data.sure:
+        await query.answer()
+        await message.edit_text(
+            _("要撤回这个申请吗？撤回后医生就不用审核了。以后想签，可以再申请。"),
+            reply_markup=kb.withdraw_sure_keyboard(callback_data.contract_id),
+        )
+        return
+    try:
+        withdrawn = await signing.withdraw(user, callback_data.contract_id)
+    except SigningProblem as problem:
+        await query.answer(problem_text(problem, centre), show_alert=True)
+        return
+    nudge()  # a freed place may go to a household waiting for one
+    await query.answer(_("已撤回申请"))
+    if withdrawn.replaces_id is not None:
+        await message.edit_text(_("已撤回换医生的申请，现在的医生照常为您服务。"),
+                                reply_markup=kb.card_link_keyboard())  # fmt: skip
+        return
+    await message.edit_text(_("已撤回签约申请。想签的时候，再点「📝 签约」。"))
     await message.answer(_("请选择要办的事："), reply_markup=main_menu_keyboard(user))

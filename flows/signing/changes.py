@@ -19,7 +19,7 @@ from flows.signing.problems import (
     NotYetRenewable,
     StateChanged,
 )
-from flows.signing.reasons import CANCEL_REASONS
+from flows.signing.reasons import CANCEL_REASONS, WITHDRAWN
 from storage import contracts as q
 from storage.models import Contract, ContractMember, ContractPackage, ContractState, User
 
@@ -171,8 +171,8 @@ async def cancel(
     move(contract, ContractState.CANCELLED, by_user_id=user.id, at=now, note=reason)
     pending = await pending_change(ctx, contract)
     if pending is not None:  # a change of doctor is moot once the contract is cancelled
-        pending.reason = "withdrawn"
-        move(pending, ContractState.REJECTED, by_user_id=user.id, at=now, note="withdrawn")
+        pending.reason = WITHDRAWN
+        move(pending, ContractState.REJECTED, by_user_id=user.id, at=now, note=WITHDRAWN)
         await ctx.notices.withdraw(pending)
         await offer_freed_places(ctx, pending.staff_id, len(pending.members), now)
     await ctx.notices.withdraw(contract)
@@ -184,3 +184,22 @@ async def cancel(
     ctx.audit(user, "contract_cancelled", contract)
     await ctx.session.commit()
     return contract
+
+
+async def withdraw(ctx: SigningContext, user: User, contract_id: int) -> Contract:
+    """The household takes back a request nobody has decided yet (to sign, or to change
+    doctor): it leaves the team's queue, its places free up and its reminders stop.
+    `contract_id`: the request the button was shown for; one decided meanwhile stays."""
+    household_id = ctx.household_id(user)
+    await q.lock_household(ctx.session, household_id)  # not while the doctor decides
+    pending = await q.household_contract(ctx.session, household_id, (ContractState.REQUESTED,))
+    if pending is None or pending.id != contract_id:
+        raise StateChanged
+    now = ctx.clock.now()
+    pending.reason = WITHDRAWN
+    move(pending, ContractState.REJECTED, by_user_id=user.id, at=now, note=WITHDRAWN)
+    await ctx.notices.withdraw(pending)
+    await offer_freed_places(ctx, pending.staff_id, len(pending.members), now)
+    ctx.audit(user, "contract_withdrawn", pending)
+    await ctx.session.commit()
+    return pending

@@ -20,6 +20,7 @@ class DoctorChoice:
     team_id: str
     places_left: int
     in_grid: bool
+    title_en: str = ""  # from config.yml; "" when it gives none
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ async def doctor_choices(ctx: SigningContext, user: User, places: int) -> Doctor
     taken = await q.places_taken(ctx.session, [d.id for d in doctors])
     choices = [
         DoctorChoice(d.id, d.name, d.title, d.team_id, d.max_residents - taken[d.id],
-                     d.team_id == grid_team)
+                     d.team_id == grid_team, _title_en(ctx, d.id))
         for d in doctors
     ]  # fmt: skip
     grid = [c for c in choices if c.in_grid]
@@ -48,6 +49,11 @@ async def doctor_choices(ctx: SigningContext, user: User, places: int) -> Doctor
     with_room.sort(key=lambda c: (not c.in_grid, c.team_id, c.staff_id))
     grid_full = bool(grid) and all(c.places_left < places for c in grid)
     return DoctorChoices(with_room, grid_full)
+
+
+def _title_en(ctx: SigningContext, staff_id: str) -> str:
+    described = ctx.centre.staff(staff_id)
+    return described.title_en if described else ""
 
 
 async def take_places(ctx: SigningContext, household_id: int, staff_id: str, places: int) -> Staff:

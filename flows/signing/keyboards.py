@@ -12,13 +12,12 @@ from flows.signing.callbacks import (
     CancelWhy,
     CardAction,
     ChangeTo,
-    Decide,
     Family,
     PackageInfo,
-    Review,
+    Withdraw,
     Wizard,
 )
-from flows.signing.reasons import CANCEL_REASONS, REJECT_REASONS
+from flows.signing.reasons import CANCEL_REASONS
 from flows.signing.service import FAMILY_RELATIONS, DoctorChoice
 from flows.signing.texts import (
     doctor_button,
@@ -110,6 +109,15 @@ def doctors_keyboard(choices: list[DoctorChoice], waitlist: bool) -> InlineKeybo
     return _markup(rows)
 
 
+def doctor_ok_keyboard() -> InlineKeyboardMarkup:
+    return _markup(
+        [
+            [_wizard(_("✅ 就选这位医生"), "doctor_ok", "yes")],
+            [_wizard(_("⬅️ 换一位"), "doctor_ok", "back")],
+        ]
+    )
+
+
 def offers_keyboard(offers: list[Offer], chosen: list[str]) -> InlineKeyboardMarkup:
     rows: Rows = []
     for offer in offers:
@@ -141,20 +149,51 @@ def confirm_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-def card_keyboard(renewable: bool, changing: bool) -> InlineKeyboardMarkup:
-    rows: Rows = []
-    if renewable:
-        rows.append([_action(_("🔄 一键续约"), "renew")])
-    if not changing:
+def _more_row(full: bool) -> Rows:
+    return [] if full else [[_action(_("📋 更多"), "more")]]
+
+
+def _withdraw(text: str, contract_id: int, sure: bool = False) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=text, callback_data=Withdraw(contract_id=contract_id, sure=sure).pack()
+    )
+
+
+def card_keyboard(renewable: bool, change_id: int | None, full: bool) -> InlineKeyboardMarkup:
+    """`change_id`: a pending change of doctor, which can be taken back."""
+    # Near the end, renewing is what matters most: it comes before "更多".
+    rows: Rows = [[_action(_("🔄 一键续约"), "renew")]] if renewable else []
+    rows += _more_row(full)
+    if change_id is None:
         rows.append([_action(_("👩‍⚕️ 换医生"), "change")])
+    else:
+        rows.append([_withdraw(_("↩️ 不换医生了"), change_id)])
     rows.append([_action(_("✖️ 解约"), "cancel")])
     rows.append([_action(_("📦 看服务包"), "packages")])
     rows.append(_menu_row())
     return _markup(rows)
 
 
-def pending_keyboard() -> InlineKeyboardMarkup:
-    return _markup([[_action(_("📦 看服务包"), "packages")], _menu_row()])
+def pending_keyboard(contract_id: int, full: bool) -> InlineKeyboardMarkup:
+    rows: Rows = _more_row(full)
+    rows.append([_withdraw(_("↩️ 撤回申请"), contract_id)])
+    rows.append([_action(_("📦 看服务包"), "packages")])
+    rows.append(_menu_row())
+    return _markup(rows)
+
+
+def withdraw_sure_keyboard(contract_id: int) -> InlineKeyboardMarkup:
+    return _markup(
+        [
+            [_withdraw(_("✅ 确定撤回"), contract_id, sure=True)],
+            [_action(_("⬅️ 不撤回"), "card")],
+        ]
+    )
+
+
+def submitted_keyboard() -> InlineKeyboardMarkup:
+    """After a request is sent: what was asked for, or the menu; nothing to sign again."""
+    return _markup([[_action(_("📇 看我的申请"), "card")], _menu_row()])
 
 
 def change_keyboard(choices: list[DoctorChoice], contract_id: int) -> InlineKeyboardMarkup:
@@ -248,41 +287,3 @@ def family_health_keyboard() -> InlineKeyboardMarkup:
             [family_button(_("⬅️ 上一步"), "health", "back")],
         ]
     )
-
-
-# ---- the doctor's side ----------------------------------------------------------------------
-
-
-def review_button(contract_id: int, label: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=label, callback_data=Review(contract_id=contract_id).pack())
-
-
-def queue_keyboard(items: list[tuple[int, str]]) -> InlineKeyboardMarkup:
-    return _markup([[review_button(cid, label)] for cid, label in items] + [_menu_row()])
-
-
-def _decide(text: str, contract_id: int, verdict: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=text, callback_data=Decide(contract_id=contract_id, verdict=verdict).pack()
-    )
-
-
-def decision_keyboard(contract_id: int) -> InlineKeyboardMarkup:
-    return _markup(
-        [
-            [_decide(_("✅ 同意"), contract_id, "yes"), _decide(_("❌ 不同意"), contract_id, "no")],
-            [_decide(_("📇 看签约卡"), contract_id, "card")],
-        ]
-    )
-
-
-def card_link_for_staff(contract_id: int) -> InlineKeyboardMarkup:
-    return _markup([[_decide(_("📇 看签约卡"), contract_id, "card")], _menu_row()])
-
-
-def reject_reasons_keyboard(contract_id: int) -> InlineKeyboardMarkup:
-    rows: Rows = [
-        [_decide(_(REJECT_REASONS.label(r)), contract_id, r)] for r in REJECT_REASONS.offered
-    ]
-    rows.append([review_button(contract_id, _("⬅️ 返回"))])
-    return _markup(rows)

@@ -133,13 +133,15 @@ class SigningNotices:
                 doctor=doctor,
             )
         else:
+            written = contract.reason_note  # the doctor's own words go as they wrote them
             payload = _payload(
                 N_("很抱歉，{doctor} 医生这次没能同意您的签约申请。\n原因：{reason}"),
                 [(N_("📝 重新签约"), START_SIGNING)],
                 doctor=doctor,
-                reason=REJECT_REASONS.label(contract.reason),
+                reason=written or REJECT_REASONS.label(contract.reason),
             )
-            payload["translate"] = ["reason"]
+            if not written:
+                payload["translate"] = ["reason"]
         await self._send([resident], "signing_decided", now, payload, now)
 
     async def plan_renewal(self, contract: Contract, user_id: int, now: datetime) -> None:

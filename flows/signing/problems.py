@@ -44,3 +44,7 @@ class ContractReplaced(StateChanged):
 
 class NoLongerAssigned(NotAllowed):
     code = "no_longer_assigned"  # the household moved on from this team: nothing is shown
+
+
+class Withdrawn(StateChanged):
+    code = "withdrawn"  # the household took the request back before anyone decided

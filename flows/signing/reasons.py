@@ -13,7 +13,9 @@ from flows.catalogue import N_
 class Reason:
     code: str  # stored in contracts.reason
     label: str  # catalogue id
-    offered: bool = True  # a person may pick it; False: only the service sets it
+    # A person may pick it as a button; False: the service sets it (withdrawn), or it comes
+    # only with the person's own words (written, checked by the service).
+    offered: bool = True
 
 
 class Reasons:
@@ -36,13 +38,21 @@ class Reasons:
         return (self._by_code.get(code) or self._by_code[self._fallback]).label
 
 
-# Why a doctor may turn a request down; "withdrawn" is set when the resident withdraws it.
+# Recorded on a request its household took back (a change of doctor made moot by cancelling
+# is recorded so too): only the service sets it, nobody picks it.
+WITHDRAWN = "withdrawn"
+# The doctor's own words (kept encrypted in contracts.reason_note and sent as written): picked
+# through ✏️ 自己写原因 together with the words, never as a button by itself.
+WRITTEN = "written"
+
+# Why a doctor may turn a request down.
 REJECT_REASONS = Reasons(
     Reason("outside_area", N_("不在服务范围")),
     Reason("full", N_("名额已满")),
     Reason("incomplete", N_("资料不全，请到中心补充")),
     Reason("other", N_("其他原因，请打电话问中心")),
-    Reason("withdrawn", N_("已撤回"), offered=False),
+    Reason(WITHDRAWN, N_("已撤回"), offered=False),
+    Reason(WRITTEN, N_("医生写的原因"), offered=False),
     fallback="other",
 )
 

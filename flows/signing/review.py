@@ -10,11 +10,28 @@ from flows.menu.service import staff_desk
 from flows.signing.context import SigningContext
 from flows.signing.doctors import offer_freed_places
 from flows.signing.lifecycle import move, term_end
-from flows.signing.problems import NoLongerAssigned, NotAllowed, NotOffered, StateChanged
-from flows.signing.reasons import REJECT_REASONS
+from flows.signing.problems import (
+    NoLongerAssigned,
+    NotAllowed,
+    NotOffered,
+    StateChanged,
+    Withdrawn,
+)
+from flows.signing.reasons import REJECT_REASONS, WITHDRAWN, WRITTEN
 from storage import contracts as q
 from storage.audit import record_audit
 from storage.models import Contract, ContractState, Resident, Staff, User
+
+NOTE_MAX = 300  # characters: a sentence or two, as a reason should be
+
+
+def reason_note(text: str | None) -> str | None:
+    """The doctor's typed reason as it will be kept and sent, or None when it is empty,
+    a command or longer than NOTE_MAX."""
+    note = (text or "").strip()
+    if not note or note.startswith("/") or len(note) > NOTE_MAX:
+        return None
+    return note
 
 
 def _staff_id(user: User) -> str:
@@ -44,6 +61,8 @@ async def contract_for_staff(ctx: SigningContext, user: User, contract_id: int) 
     to the team (storage.contracts.household_assigned_to), or NotAllowed: staff see a
     household only while it is theirs, whatever the contract's state."""
     contract = await _team_contract(ctx, user, contract_id)
+    if _withdrawn(contract):
+        raise Withdrawn  # said kindly: nothing left to do, and nothing of theirs shown
     if not await q.household_assigned_to(
         ctx.session, contract.household_id, _team_staff(ctx, user)
     ):
@@ -87,12 +106,16 @@ async def approve(ctx: SigningContext, user: User, contract_id: int) -> Contract
     return contract
 
 
-async def reject(ctx: SigningContext, user: User, contract_id: int, reason: str) -> Contract:
-    if not REJECT_REASONS.may_choose(reason):
+async def reject(
+    ctx: SigningContext, user: User, contract_id: int, reason: str, note: str | None = None
+) -> Contract:
+    """Declines with a reason code, or (WRITTEN) with the doctor's own words in `note`."""
+    note = reason_note(note) if reason == WRITTEN else None
+    if not (REJECT_REASONS.may_choose(reason) or (reason == WRITTEN and note)):
         raise NotOffered
     contract = await _decidable(ctx, user, contract_id)
     now = ctx.clock.now()
-    contract.reason = reason
+    contract.reason, contract.reason_note = reason, note
     move(contract, ContractState.REJECTED, by_user_id=user.id, at=now, note=reason)
     await ctx.notices.decided(contract, await _doctor_name(ctx, contract), now)
     await offer_freed_places(ctx, contract.staff_id, len(contract.members), now)
@@ -111,9 +134,15 @@ async def _decidable(ctx: SigningContext, user: User, contract_id: int) -> Contr
     # first to commit and then reads the contract as it left it.
     await q.lock_household(ctx.session, contract.household_id)
     fresh = await q.contract_by_id(ctx.session, contract_id)
+    if fresh is not None and _withdrawn(fresh):
+        raise Withdrawn
     if fresh is None or fresh.state is not ContractState.REQUESTED:
         raise StateChanged
     return fresh
+
+
+def _withdrawn(contract: Contract) -> bool:
+    return contract.state is ContractState.REJECTED and contract.reason == WITHDRAWN
 
 
 async def _doctor_name(ctx: SigningContext, contract: Contract) -> str:
@@ -131,6 +160,26 @@ async def my_residents(ctx: SigningContext, user: User) -> list[tuple[Resident, 
         ctx.session, [m.resident_id for c in contracts for m in c.members]
     )
     return [(residents[m.resident_id], c) for c in contracts for m in c.members]
+
+
+async def resident_for_staff(
+    ctx: SigningContext, user: User, resident_id: int
+) -> tuple[Resident, Contract]:
+    """One of the team's signed residents (as my_residents lists them) with the contract
+    covering them, or NotAllowed: whoever else's resident a button or a forged id names,
+    the check is here, not in which buttons were shown."""
+    team = _team_staff(ctx, user)
+    covering = await q.contracts_holding(ctx.session, [resident_id], (ContractState.ACTIVE,))
+    contract = next((c for c in covering if c.staff_id in team), None)
+    if contract is None:
+        raise NotAllowed
+    resident = (await q.residents_by_id(ctx.session, [resident_id]))[resident_id]
+    record_audit(
+        ctx.session, at=ctx.clock.now(), actor_user_id=user.id, action="resident_viewed",
+        subject_type="resident", subject_id=resident_id,
+    )  # fmt: skip
+    await ctx.session.commit()
+    return resident, contract
 
 
 @dataclass(frozen=True)

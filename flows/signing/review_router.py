@@ -1,28 +1,42 @@
 """The doctor's side of signing: 📋 待办 lists the requests, a request opens with the
 applicant's summary, and the doctor agrees or turns it down with a reason, by buttons.
-👥 居民 lists the doctor's own signed residents. Every press is checked on the server: only
-the request's own family doctor decides, and nobody else's residents are ever shown."""
+👥 居民 lists the team's signed residents, each a button to that resident's card. Every
+press is checked on the server: only the request's own family doctor decides, and nobody
+else's residents are ever shown."""
 
 from __future__ import annotations
 
-from aiogram.types import CallbackQuery, Message
+from aiogram import F
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig
 from flows.menu.buttons import MenuButton, MenuPressed, main_menu_keyboard
-from flows.onboarding.texts import tag_label
 from flows.person import unlinkable
 from flows.routes import Nudge, SliceRoutes
-from flows.signing import keyboards as kb
-from flows.signing.callbacks import Decide, Review
-from flows.signing.reasons import REJECT_REASONS
+from flows.signing import staff_keyboards as skb
+from flows.signing.callbacks import Decide, ResidentsPage, Review, StaffResident
+from flows.signing.card_texts import card_text
+from flows.signing.decline_handlers import (
+    Declining,
+    ask_written_reason,
+    send_written_reason,
+    typed_reason,
+)
+from flows.signing.reasons import REJECT_REASONS, WRITTEN
 from flows.signing.service import SigningProblem, SigningService
-from flows.signing.texts import card_text, person_label, problem_text, request_summary
-from flows.texts import join_list
+from flows.signing.texts import (
+    problem_text,
+    request_summary,
+    resident_button,
+    resident_lines,
+)
 from storage.models import User
 
 routes = SliceRoutes("signing-review")
-LISTED = 20  # residents shown at once in 👥 居民
+PAGE = 8  # residents a page of 👥 居民 shows: large buttons, little scrolling
 
 
 async def _refused_to_residents(message: Message, user: User) -> bool:
@@ -49,38 +63,74 @@ async def staff_todo(message: Message, user: User, signing: SigningService) -> N
         for r in desk.requests
     ]  # fmt: skip
     await message.answer(
-        text + "\n\n" + _("点一个申请查看："), reply_markup=kb.queue_keyboard(items)
+        text + "\n\n" + _("点一个申请查看："), reply_markup=skb.queue_keyboard(items)
     )
 
 
 @routes.message(MenuPressed(MenuButton.MY_RESIDENTS))
-async def staff_residents(message: Message, user: User, signing: SigningService,
-                          centre: CentreConfig) -> None:  # fmt: skip
+async def staff_residents(message: Message, user: User, signing: SigningService) -> None:
     if await _refused_to_residents(message, user):
         return
+    text, markup = await _residents_page(user, signing, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+@routes.callback_query(ResidentsPage.filter())
+async def residents_page(
+    query: CallbackQuery, callback_data: ResidentsPage, user: User, signing: SigningService
+) -> None:
+    if not isinstance(query.message, Message) or user.staff_id is None:
+        await query.answer(_("这个按钮不是给您的。"))
+        return
+    await query.answer()
+    text, markup = await _residents_page(user, signing, max(0, callback_data.page))
+    await query.message.edit_text(text, reply_markup=markup)
+
+
+async def _residents_page(
+    user: User, signing: SigningService, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
     residents = await signing.my_residents(user)
-    lines = [_("您现在有 {count} 位签约居民。").format(count=len(residents))]
-    for resident, contract in residents[:LISTED]:
-        tags = join_list([tag_label(t.tag, centre) for t in resident.tags])
-        ends = contract.ends_on.isoformat() if contract.ends_on else "-"
-        lines.append(
-            _("• {person} 到期 {end}").format(person=person_label(resident), end=ends)
-            + (f" · {tags}" if tags else "")
-        )
-    if len(residents) > LISTED:
-        lines.append(_("……还有 {more} 位").format(more=len(residents) - LISTED))
-    await message.answer("\n".join(lines), reply_markup=main_menu_keyboard(user))
+    shown = residents[page * PAGE : (page + 1) * PAGE]
+    text = _("您现在有 {count} 位签约居民。").format(count=len(residents))
+    if residents:
+        text += "\n" + _("点名字看这位居民的签约卡：")
+    items = [(resident.id, resident_button(resident, contract)) for resident, contract in shown]
+    return text, skb.residents_keyboard(items, page, len(residents) > (page + 1) * PAGE)
 
 
-@routes.callback_query(Review.filter())
-async def open_request(
-    query: CallbackQuery, callback_data: Review, user: User, signing: SigningService,
+@routes.callback_query(StaffResident.filter())
+async def open_resident(
+    query: CallbackQuery, callback_data: StaffResident, user: User, signing: SigningService,
     centre: CentreConfig,
 ) -> None:  # fmt: skip
     message = query.message
     if not isinstance(message, Message):
         await query.answer(_("这个按钮已经不能用了。"))
         return
+    try:  # the service checks the resident is the team's own, whatever the button said
+        resident, contract = await signing.resident_for_staff(user, callback_data.resident_id)
+    except SigningProblem as problem:
+        await query.answer(problem_text(problem, centre), show_alert=True)
+        return
+    await query.answer()
+    card = await signing.card(contract)
+    head = "\n".join(resident_lines(resident, centre, signing.today()))
+    await message.answer(head + "\n\n" + card_text(card, full=True, for_staff=True),
+                         reply_markup=skb.resident_back_keyboard())  # fmt: skip
+
+
+@routes.callback_query(Review.filter())
+async def open_request(
+    query: CallbackQuery, callback_data: Review, user: User, signing: SigningService,
+    centre: CentreConfig, state: FSMContext,
+) -> None:  # fmt: skip
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer(_("这个按钮已经不能用了。"))
+        return
+    if await state.get_state() == Declining.reason.state:
+        await state.clear()  # back from writing a reason: later text is not one
     try:
         request = await signing.request_for_staff(user, callback_data.contract_id)
     except SigningProblem as problem:
@@ -91,15 +141,15 @@ async def open_request(
     text = request_summary(contract, request.residents, centre, signing.today())
     if request.decided:
         await message.answer(text + "\n\n" + _("这个申请已经处理过了。"),
-                             reply_markup=kb.card_link_for_staff(contract.id))  # fmt: skip
+                             reply_markup=skb.card_link_for_staff(contract.id))  # fmt: skip
         return
-    await message.answer(text, reply_markup=kb.decision_keyboard(contract.id))
+    await message.answer(text, reply_markup=skb.decision_keyboard(contract.id))
 
 
 @routes.callback_query(Decide.filter())
 async def decide(
     query: CallbackQuery, callback_data: Decide, user: User, signing: SigningService,
-    centre: CentreConfig, nudge: Nudge,
+    centre: CentreConfig, nudge: Nudge, state: FSMContext,
 ) -> None:  # fmt: skip
     message = query.message
     verdict, contract_id = callback_data.verdict, callback_data.contract_id
@@ -111,11 +161,11 @@ async def decide(
             contract = await signing.contract_for_staff(user, contract_id)
             await query.answer()
             card = await signing.card(contract)
-            await message.answer(card_text(card, signing.today()))
+            await message.answer(card_text(card, full=True, for_staff=True))
         elif verdict == "no":
             await signing.contract_for_staff(user, contract_id)
             await query.answer()
-            await message.edit_reply_markup(reply_markup=kb.reject_reasons_keyboard(contract_id))
+            await message.edit_reply_markup(reply_markup=skb.reject_reasons_keyboard(contract_id))
         elif verdict == "yes":
             await signing.approve(user, contract_id)
             nudge()
@@ -123,8 +173,15 @@ async def decide(
             await message.edit_text(
                 message.text + "\n\n" + _("✅ 已同意签约。居民会收到通知。")
                 if message.text else _("✅ 已同意签约。"),
-                reply_markup=kb.card_link_for_staff(contract_id),
+                reply_markup=skb.card_link_for_staff(contract_id),
             )  # fmt: skip
+        elif verdict == skb.WRITE:
+            await signing.contract_for_staff(user, contract_id)
+            await query.answer()
+            await ask_written_reason(message, state, contract_id)
+        elif verdict == WRITTEN:
+            await send_written_reason(query, message, user, state, signing, centre, contract_id,
+                                      nudge)  # fmt: skip
         elif REJECT_REASONS.may_choose(verdict):
             await signing.reject(user, contract_id, verdict)
             nudge()
@@ -138,3 +195,8 @@ async def decide(
             await query.answer(_("这个按钮已经不能用了。"))
     except SigningProblem as problem:
         await query.answer(problem_text(problem, centre), show_alert=True)
+
+
+# A reason the doctor types (after "✏️ 自己写原因"); /commands and menu buttons are claimed
+# by the routers before this one, and the typed words are shown back before they are sent.
+routes.message(StateFilter(Declining.reason), F.text)(typed_reason)

@@ -12,9 +12,16 @@ from aiogram.filters import StateFilter
 
 from flows.menu.buttons import MenuButton, MenuPressed
 from flows.routes import SliceRoutes
-from flows.signing.callbacks import CancelWhy, CardAction, ChangeTo, PackageInfo, Wizard
+from flows.signing.callbacks import (
+    CancelWhy,
+    CardAction,
+    ChangeTo,
+    PackageInfo,
+    Withdraw,
+    Wizard,
+)
 from flows.signing.card_handlers import card_action, open_signing, package_info
-from flows.signing.change_handlers import cancel_contract, change_doctor
+from flows.signing.change_handlers import cancel_contract, change_doctor, withdraw_request
 from flows.signing.steps import Signing
 from flows.signing.wizard_handlers import typed_during_signing, wizard_step
 
@@ -29,6 +36,7 @@ routes.callback_query(PackageInfo.filter())(package_info)
 routes.callback_query(Wizard.filter())(wizard_step)
 routes.message(StateFilter(Signing), F.text)(typed_during_signing)
 
-# change of doctor and cancellation
+# change of doctor, cancellation, taking back a request
 routes.callback_query(ChangeTo.filter())(change_doctor)
 routes.callback_query(CancelWhy.filter())(cancel_contract)
+routes.callback_query(Withdraw.filter())(withdraw_request)

@@ -10,8 +10,8 @@ from aiogram.utils.i18n import gettext as _
 from flows.centre import CentreConfig
 from flows.menu.buttons import main_menu_keyboard
 from flows.signing import keyboards as kb
+from flows.signing.card_texts import card_text
 from flows.signing.service import SigningService
-from flows.signing.texts import card_text
 from nlu.intents import Intent
 from storage.models import User
 
@@ -42,8 +42,9 @@ async def show_packages(
 
 async def show_card_or_intro(
     message: Message, user: User, signing: SigningService, *, edit: bool = False,
-    say_unsigned: bool = False,
+    say_unsigned: bool = False, full: bool = False,
 ) -> None:  # fmt: skip
+    """The card's three-line summary with "更多" (`full`: the whole card), or the invitation."""
     view = await signing.card_view(user)
     if view is None:
         if say_unsigned:
@@ -55,14 +56,14 @@ async def show_card_or_intro(
         )
         await _show(message, text, kb.intro_keyboard(), edit)
         return
-    text = card_text(view.card, signing.today())
+    text = card_text(view.card, full=full)
     if view.requested:
         text += "\n\n" + _("医生审核后会发消息告诉您。")
-        await _show(message, text, kb.pending_keyboard(), edit)
+        await _show(message, text, kb.pending_keyboard(view.card.contract_id, full), edit)
         return
     if view.changing_to is not None:
         text += "\n\n" + _("正在申请换到 {name} 医生，等医生同意。").format(name=view.changing_to)
-    markup = kb.card_keyboard(view.renewable, changing=view.changing_to is not None)
+    markup = kb.card_keyboard(view.renewable, view.change_id, full)
     await _show(message, text, markup, edit)
 
 

@@ -40,16 +40,19 @@ from flows.signing.problems import (
     NotYetRenewable,
     SigningProblem,
     StateChanged,
+    Withdrawn,
 )
-from flows.signing.reasons import CANCEL_REASONS, REJECT_REASONS
-from flows.signing.review import RequestLine, RequestView, ReviewDesk
+from flows.signing.reasons import CANCEL_REASONS, REJECT_REASONS, WRITTEN
+from flows.signing.review import NOTE_MAX, RequestLine, RequestView, ReviewDesk, reason_note
 from storage.models import Contract, Resident, User, WaitlistEntry
 
 __all__ = [
     "CANCEL_REASONS",
     "FAMILY_RELATIONS",
     "MAX_HOUSEHOLD",
+    "NOTE_MAX",
     "REJECT_REASONS",
+    "WRITTEN",
     "AlreadyCovered",
     "CardView",
     "ChangeLimit",
@@ -70,6 +73,8 @@ __all__ = [
     "SigningProblem",
     "SigningService",
     "StateChanged",
+    "Withdrawn",
+    "reason_note",
 ]
 
 
@@ -142,6 +147,9 @@ class SigningService:
     async def cancel(self, user: User, reason: str, contract_id: int | None = None) -> Contract:
         return await changes.cancel(self._ctx, user, reason, contract_id)
 
+    async def withdraw(self, user: User, contract_id: int) -> Contract:
+        return await changes.withdraw(self._ctx, user, contract_id)
+
     # ---- the doctor's side (flows/signing/review.py) ------------------------------------------
 
     async def review_queue(self, user: User) -> list[Contract]:
@@ -153,8 +161,10 @@ class SigningService:
     async def approve(self, user: User, contract_id: int) -> Contract:
         return await review.approve(self._ctx, user, contract_id)
 
-    async def reject(self, user: User, contract_id: int, reason: str) -> Contract:
-        return await review.reject(self._ctx, user, contract_id, reason)
+    async def reject(
+        self, user: User, contract_id: int, reason: str, note: str | None = None
+    ) -> Contract:
+        return await review.reject(self._ctx, user, contract_id, reason, note)
 
     async def review_desk(self, user: User) -> ReviewDesk:
         return await review.review_desk(self._ctx, user)
@@ -164,6 +174,9 @@ class SigningService:
 
     async def my_residents(self, user: User) -> list[tuple[Resident, Contract]]:
         return await review.my_residents(self._ctx, user)
+
+    async def resident_for_staff(self, user: User, resident_id: int) -> tuple[Resident, Contract]:
+        return await review.resident_for_staff(self._ctx, user, resident_id)
 
     # ---- time (flows/signing/expiry.py) -------------------------------------------------------
 

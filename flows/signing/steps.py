@@ -14,6 +14,7 @@ from flows.signing.service import MAX_HOUSEHOLD, MemberOption
 class Signing(StatesGroup):
     who = State()
     doctor = State()
+    doctor_ok = State()  # "is this the doctor?": name, title, team, room, days
     pkg = State()
     term = State()
     confirm = State()

@@ -7,10 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 from aiogram.utils.i18n import gettext as _
-from babel.dates import get_day_names
 
-from flows.centre import CentreConfig, Package
-from flows.onboarding.texts import tag_label
+from flows.centre import WEEKDAYS, CentreConfig, Package
+from flows.onboarding.texts import tag_labels
 from flows.packages.service import (
     NotEligible,
     Offer,
@@ -20,10 +19,11 @@ from flows.packages.service import (
     yearly_times,
 )
 from flows.person import age_on, unlinkable
-from flows.signing.cards import ContractCard
+from flows.signing.card_texts import clinic_days, staff_title
+from flows.signing.cards import ClinicSlot
 from flows.signing.service import DoctorChoice, SigningProblem
-from flows.signing.words import RELATIONS, ROLES, STATES
-from flows.texts import N_, current_language, format_date, join_list, local_name
+from flows.signing.words import RELATIONS
+from flows.texts import N_, format_date, format_money, join_list, local_name
 from storage.models import Contract, Relation, Resident, Sex
 
 
@@ -38,10 +38,6 @@ def person_label(resident: Resident) -> str:
     )
 
 
-def yuan(amount: float) -> str:
-    return f"¥{amount:g}"
-
-
 def package_name(package: Package) -> str:
     return local_name(package.name, package.name_en)
 
@@ -52,14 +48,14 @@ def package_price(package: Package) -> str:
         return _("免费")
     price = price_of(package)
     return _("自付 {own}/年（医保付 {insurance}）").format(
-        own=yuan(price.own), insurance=yuan(price.insurance)
+        own=format_money(price.own), insurance=format_money(price.insurance)
     )
 
 
 def package_details(package: Package) -> str:
     lines = [f"📦 {package_name(package)}", package_price(package)]
     if not is_free(package):
-        lines.append(_("原价 {price}/年").format(price=yuan(package.price)))
+        lines.append(_("原价 {price}/年").format(price=format_money(package.price)))
     lines.append(_("包含："))
     lines += [
         _("• {item}，每年 {times} 次").format(
@@ -71,21 +67,21 @@ def package_details(package: Package) -> str:
 
 
 def refusal_reason(offer: Offer, centre: CentreConfig) -> str:
+    """Why this person cannot choose the package, in their terms (what they would need),
+    not the package's name again."""
     rule = offer.package.eligibility
     reason = offer.refusal
     if reason is NotEligible.TOO_YOUNG:
-        return _("{age}岁以上才能选").format(age=rule.min_age)
+        return _("满 {age} 岁才能选").format(age=rule.min_age)
     if reason is NotEligible.TOO_OLD:
-        return _("{age}岁以下才能选").format(age=rule.max_age)
+        return _("{age} 岁及以下才能选").format(age=rule.max_age)
     if reason is NotEligible.PREGNANCY:
-        return _("怀孕和产后一年内才能选")
+        return _("怀孕或生孩子一年内才能选")
     if reason is NotEligible.DISABILITY:
-        return _("给残疾人的服务包")
+        return _("登记了残疾才能选")
     if reason is NotEligible.HEALTH_UNKNOWN:
-        return _("要先同意记录健康信息")
-    return _("给{conditions}患者的服务包").format(
-        conditions=_condition_names(rule.conditions, centre)
-    )
+        return _("没有记录健康情况，看不出能不能选")
+    return _("有{conditions}才能选").format(conditions=_condition_names(rule.conditions, centre))
 
 
 def _condition_names(codes: tuple[str, ...], centre: CentreConfig) -> str:
@@ -100,7 +96,17 @@ def offers_text(name: str, offers: list[Offer], chosen: list[str], centre: Centr
     if closed:
         lines.append("")
         lines.append(_("这些不能选："))
-        lines += [f"• {package_name(o.package)}：{refusal_reason(o, centre)}" for o in closed]
+        # One line a reason: "高血压服务包、糖尿病服务包：没有记录健康情况…", not the
+        # same words three times over.
+        by_reason: dict[str, list[str]] = {}
+        for offer in closed:
+            by_reason.setdefault(refusal_reason(offer, centre), []).append(
+                package_name(offer.package)
+            )
+        lines += [
+            _("• {package}：{reason}").format(package=join_list(names), reason=reason)
+            for reason, names in by_reason.items()
+        ]
     if chosen:
         lines.append("")
         lines.append(_("已选：{names}").format(names=_chosen_names(offers, chosen)))
@@ -111,14 +117,40 @@ def _chosen_names(offers: list[Offer], chosen: list[str]) -> str:
     return join_list([package_name(o.package) for o in offers if o.package.id in chosen])
 
 
+def doctor_title(choice: DoctorChoice) -> str:
+    return staff_title(choice.title, choice.title_en)  # one signs with a GP
+
+
 def doctor_button(choice: DoctorChoice) -> str:
     return ("⭐ " if choice.in_grid else "") + _("{name} {title} · 还能签 {left} 人").format(
-        name=choice.name, title=choice.title, left=choice.places_left
+        name=choice.name, title=doctor_title(choice), left=choice.places_left
     )
 
 
-def weekday_name(weekday: int) -> str:
-    return str(get_day_names("abbreviated", locale=current_language())[weekday])
+def doctor_card(staff_id: str, centre: CentreConfig) -> str:
+    """Who the chosen doctor is, to confirm before going on: name, title, team, room and
+    the days they see patients."""
+    doctor, team = centre.staff(staff_id), centre.team_of(staff_id)
+    if doctor is None or team is None:
+        return ""
+    lines = [
+        _("👩‍⚕️ {name}（{title}）").format(
+            name=doctor.name, title=staff_title(doctor.title, doctor.title_en, doctor.role)
+        ),
+        _("👥 {team}").format(team=local_name(team.name, team.name_en)),
+    ]
+    room = local_name(doctor.room, doctor.room_en)
+    if room:
+        lines.append(_("🏥 {room}").format(room=room))
+    slots = [
+        ClinicSlot(WEEKDAYS.index(day), h.start, h.end)
+        for day, hours in doctor.schedule.items()
+        for h in hours
+    ]
+    if slots:
+        lines.append(_("🕘 坐诊时间"))
+        lines += [f"  {day}" for day in clinic_days(slots)]
+    return "\n".join(lines)
 
 
 def agreement_summary(
@@ -133,17 +165,19 @@ def agreement_summary(
         _("请看一下签约内容："),
         "",
         _("👩‍⚕️ 家庭医生：{name}（{title}），{team}").format(
-            name=doctor.name, title=doctor.title, team=team_name
+            name=doctor.name, title=doctor_title(doctor), team=team_name
         ),
         _("📅 期限：{years} 年，医生同意后开始").format(years=term_years),
         _("👥 签约的人和服务包："),
     ]
     lines += [
-        f"• {person_label(r)}：{join_list([package_name(p) for p in packages])}"
+        _("• {person}：{packages}").format(
+            person=person_label(r), packages=join_list([package_name(p) for p in packages])
+        )
         for r, packages in people
     ]
     lines.append(
-        _("💰 费用：每年自付 {own}（医保报销后），基础包免费").format(own=yuan(own))
+        _("💰 费用：每年自付 {own}（医保报销后），基础包免费").format(own=format_money(own))
         if own
         else _("💰 费用：全部免费")
     )
@@ -155,45 +189,6 @@ def agreement_summary(
             days=max(1, round(centre.contract.approval_escalate_after_hours / 24))
         ),
     ]
-    return "\n".join(lines)
-
-
-def card_text(card: ContractCard, today: date) -> str:
-    lines = [_("📇 我的家庭医生"), _(STATES[card.state]), ""]
-    lines.append(_("👩‍⚕️ {name}（{title}）").format(name=card.doctor_name, title=card.doctor_title))
-    if card.room:
-        lines.append(_("🏥 {room}").format(room=card.room))
-    if card.hours:
-        slots = [f"{weekday_name(h.weekday)} {h.start:%H:%M}-{h.end:%H:%M}" for h in card.hours]
-        lines.append(_("🕘 坐诊：{slots}").format(slots=join_list(slots)))
-    mates = [_("{name}（{role}）").format(name=m.name, role=_(ROLES[m.role])) for m in card.team]
-    lines.append(_("👥 {team}：{members}").format(team=card.team_name, members=join_list(mates)))
-    if card.starts_on and card.ends_on:
-        lines.append(
-            _("📅 期限：{start} 至 {end}").format(
-                start=format_date(card.starts_on), end=format_date(card.ends_on)
-            )
-        )
-    else:
-        lines.append(_("📅 期限：{years} 年，医生同意后开始").format(years=card.term_years))
-    for member in card.members:
-        lines.append("")
-        lines.append(
-            _("【{name}·{relation}】").format(
-                name=unlinkable(member.name), relation=relation_label(member.relation)
-            )
-        )
-        for use in member.packages:
-            lines.append(f"📦 {package_name(use.package)}")
-            lines += [
-                _("  {item} {included} 次，已用 {used} 次").format(
-                    item=local_name(e.item.name, e.item.name_en), included=e.included, used=e.used
-                )
-                for e in use.entitlements
-            ]
-    if card.own_share_per_year:
-        lines.append("")
-        lines.append(_("💰 每年自付 {own}").format(own=yuan(card.own_share_per_year)))
     return "\n".join(lines)
 
 
@@ -209,9 +204,6 @@ def request_summary(
                                                       time=requested))  # fmt: skip
     lines.append(_("期限：{years} 年").format(years=contract.term_years))
     for member in contract.members:
-        r = residents[member.resident_id]
-        sex = _("男") if r.sex is Sex.MALE else _("女")
-        tags = join_list([tag_label(t.tag, centre) for t in r.tags]) or _("无")
         packages = join_list(
             [
                 package_name(p)
@@ -221,12 +213,30 @@ def request_summary(
         )
         lines += [
             "",
-            f"• {person_label(r)} · {sex} · "
-            + _("{age}岁").format(age=age_on(r.birth_date, today)),
-            _("  重点人群：{tags}").format(tags=tags),
+            *resident_lines(residents[member.resident_id], centre, today),
             _("  服务包：{packages}").format(packages=packages),
         ]
     return "\n".join(lines)
+
+
+def resident_lines(resident: Resident, centre: CentreConfig, today: date) -> list[str]:
+    """• 张秀兰（本人） · 女 · 78岁 / its priority groups: how staff see a person."""
+    sex = _("男") if resident.sex is Sex.MALE else _("女")
+    tags = tag_labels([t.tag for t in resident.tags], centre) or _("无")
+    return [
+        f"• {person_label(resident)} · {sex} · "
+        + _("{age}岁").format(age=age_on(resident.birth_date, today)),
+        _("  重点人群：{tags}").format(tags=tags),
+    ]
+
+
+def resident_button(resident: Resident, contract: Contract) -> str:
+    """A line of 👥 居民: 张秀兰（本人）· 到 2027年11月22日."""
+    if contract.ends_on is None:
+        return person_label(resident)
+    return _("{person} · 到 {end}").format(
+        person=person_label(resident), end=format_date(contract.ends_on)
+    )
 
 
 PROBLEMS = {
@@ -239,6 +249,7 @@ PROBLEMS = {
     "contract_replaced": N_("这个按钮是之前那份签约的，现在的签约没有改动。请看最新的签约卡。"),
     "change_limit": N_("按规定，一年只能换 {n} 次医生。"),
     "not_yet_renewable": N_("快到期时（最后 {days} 天）才能续约。"),
+    "withdrawn": N_("居民已经撤回了这个申请，不用再处理了。谢谢您！"),
 }
 
 

@@ -27,7 +27,14 @@ from flows.signing.service import (
     SigningService,
 )
 from flows.signing.steps import Signing, ask_who
-from flows.signing.texts import PROBLEMS, agreement_summary, offers_text, person_label, problem_text
+from flows.signing.texts import (
+    PROBLEMS,
+    agreement_summary,
+    doctor_card,
+    offers_text,
+    person_label,
+    problem_text,
+)
 from flows.texts import local_name
 from storage.models import User
 
@@ -151,6 +158,28 @@ async def _on_doctor(turn: Turn, value: str) -> None:
         return
     await turn.settle()
     await turn.state.update_data(doctor=value, pkg_index=0, packages={})
+    await turn.state.set_state(Signing.doctor_ok)
+    await turn.message.answer(
+        _("您选的是这位医生：") + "\n\n" + doctor_card(value, turn.centre),
+        reply_markup=kb.doctor_ok_keyboard(),
+    )
+
+
+async def _on_doctor_ok(turn: Turn, value: str) -> None:
+    data = await turn.data()
+    if value == "back":
+        await turn.settle()
+        await ask_doctor(turn, len(data.get("who", [])))
+        return
+    if value != "yes":
+        await turn.query.answer(_("这个按钮已经不能用了。"))
+        return
+    if await _chosen_doctor(turn, data) is None:  # filled up meanwhile
+        await turn.settle()
+        await turn.message.answer(_(PROBLEMS["doctor_full"]))
+        await ask_doctor(turn, len(data.get("who", [])))
+        return
+    await turn.settle()
     await ask_packages(turn, 0)
 
 
@@ -304,12 +333,12 @@ async def _on_confirm(turn: Turn, value: str) -> None:
         _("✅ 申请已提交！医生一般 {days} 天内审核，结果会发消息告诉您。").format(
             days=max(1, round(hours / 24))
         ),
-        reply_markup=main_menu_keyboard(turn.user),
+        reply_markup=kb.submitted_keyboard(),
     )
 
 
-STEPS = {"who": _on_who, "doctor": _on_doctor, "pkg": _on_pkg, "term": _on_term,
-         "confirm": _on_confirm}  # fmt: skip
+STEPS = {"who": _on_who, "doctor": _on_doctor, "doctor_ok": _on_doctor_ok, "pkg": _on_pkg,
+         "term": _on_term, "confirm": _on_confirm}  # fmt: skip
 
 
 async def typed_during_signing(message: Message) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, enum_column
 from storage.models.enums import ContractState
+from storage.types import EncryptedText
 
 
 class Contract(Base):
@@ -24,6 +25,8 @@ class Contract(Base):
     starts_on: Mapped[date | None] = mapped_column(Date())
     ends_on: Mapped[date | None] = mapped_column(Date())
     reason: Mapped[str | None] = mapped_column(Text())  # rejection or cancellation reason
+    # A doctor's own words for declining (reason "written"): they may name the person.
+    reason_note: Mapped[str | None] = mapped_column(EncryptedText())
     renewed_from_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))
     # A change of doctor (改签) is a new request that replaces this contract once approved.
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))

@@ -120,6 +120,7 @@ async def sign_household(resident: Person) -> BotMessage:
     await resident.press("✔️ 选好了，下一步")
     # "⭐ 是您社区的团队。": her community's doctor is starred, with the places left.
     await resident.press("⭐ 王建国 主治医师 · 还能签", prefix=True)
+    await resident.press("✅ 就选这位医生")
     await resident.press("⬜ 高血压服务包", prefix=True)  # for herself
     await resident.press("✔️ 选好了，下一步")
     await resident.press("⬜ 老年人服务包", prefix=True)  # for her husband
@@ -140,7 +141,7 @@ async def test_household_signs_changes_doctor_and_cancels(
     summary = await sign_household(resident)
     assert "张秀兰（本人）：基础服务包、高血压服务包" in summary.text
     assert "老伴（老伴）：基础服务包、老年人服务包" in summary.text
-    assert "每年自付 ¥270" in summary.text  # 120 (hypertension) + 150 (elderly)
+    assert "每年自付 ¥270.00" in summary.text  # 120 (hypertension) + 150 (elderly)
     await resident.press("✅ 确认签约")
     await resident.wait_for(message_with("申请已提交"), "the request sent")
 
@@ -164,15 +165,20 @@ async def test_household_signs_changes_doctor_and_cancels(
     seen = await count(resident)
     await resident.press("📇 看签约卡")
     card = await resident.wait_for(message_with("📇 我的家庭医生", after=seen), "her card")
-    for shown in ("✅ 已签约", "王建国（主治医师）", "二楼 205 诊室", "随访 4 次，已用 0 次",
-                  "【张秀兰·本人】", "【老伴·老伴】"):  # fmt: skip
+    for shown in ("✅ 已签约", "王建国（主治医师）", "二楼 205 诊室"):
         assert shown in card.text, shown
+    assert len(card.text.split("\n")) == 3  # the summary; the rest behind 📋 更多
     # Renewal opens only in the last 30 days (see the module's docstring).
-    assert labels(card) == ["👩‍⚕️ 换医生", "✖️ 解约", "📦 看服务包", "🏠 回主菜单"]
+    assert labels(card) == ["📋 更多", "👩‍⚕️ 换医生", "✖️ 解约", "📦 看服务包", "🏠 回主菜单"]
+    await resident.press("📋 更多")
+    card = await resident.wait_for(message_with("随访 4 次，已用 0 次", after=seen), "all of it")
+    for shown in ("【张秀兰·本人】", "【老伴·老伴】", "💰 每年自付 ¥270.00"):
+        assert shown in card.text, shown
     seen = await count(wang)
     await wang.press("📇 看签约卡")
-    doctors_card = await wang.wait_for(message_with("📇 我的家庭医生", after=seen), "his card")
-    assert doctors_card.text == card.text
+    doctors_card = await wang.wait_for(message_with("📇 家庭医生：", after=seen), "his card")
+    # The same card, whole, headed for the doctor rather than "我的家庭医生".
+    assert doctors_card.text.split("\n")[1:] == card.text.split("\n")[1:]
 
     # A year later, near the end: one tap renews, same doctor and packages.
     await near_the_end(bot_process, days_left=20)

@@ -74,6 +74,7 @@ async def sign_household_by_buttons(chat: LocalChat, doctor_name: str = "王建�
     await add_spouse_by_buttons(chat)
     await chat.press("选好了，下一步")
     await chat.press(doctor_name)
+    await chat.press("就选这位医生")
     await chat.press("高血压服务包")  # for the resident herself
     await chat.press("选好了，下一步")
     await chat.press("老年人服务包")  # for her husband

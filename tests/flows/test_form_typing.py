@@ -48,7 +48,7 @@ async def test_every_question_can_be_answered_by_typing(
     assert "您的名字是「王桂芬」，对吗？" in chat.last_text()
     await chat.say("对")
     assert "手机号已记下" in said(await chat.say("一三八幺二三四五六七八"))  # 幺 for 1
-    assert "1985-03-05" in said(await chat.say("一九八五年三月五号"))
+    assert "1985年3月5日" in said(await chat.say("一九八五年三月五号"))
     await chat.say("女的")
     await chat.say("第二个")  # the second community
     await chat.say("不填")  # address

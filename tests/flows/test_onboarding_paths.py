@@ -70,7 +70,7 @@ async def test_typed_answers_are_checked_kindly(person: Callable[..., LocalChat]
     await chat.say("1950年13月40日")
     assert "没看懂这个日期" in chat.last_text()
     await chat.say("1950-2-28")
-    assert any("1950-02-28" in s.text for s in chat.screen()[-3:])
+    assert any("1950年2月28日" in s.text for s in chat.screen()[-3:])  # one date format
     assert "性别" in chat.last_text()
     await chat.say("蓝色")
     assert any("请点下面消息里的按钮" in s.text for s in chat.screen()[-3:])
@@ -177,3 +177,15 @@ async def test_english_resident_gets_english(
     async with db.sessionmaker() as session:
         user = await session.scalar(select(User))
         assert user is not None and user.language == "en"
+
+
+async def test_a_young_resident_with_no_priority_group_registers(
+    person: Callable[..., LocalChat],
+) -> None:
+    # Saving a profile that gives no priority tag once crashed ("出了点小问题").
+    chat = person()
+    await chat.say("/start")
+    for label in ("中文", "同意，继续", "先不同意", "就叫我", "发送我的手机号", "1990年代",
+                  "1996", "5月", "1–7日", "1", "女", "幸福一社区", "跳过", "对，保存"):  # fmt: skip
+        await chat.press(label)
+    assert "登记好了，谢谢您！" in "\n".join(s.text or "" for s in chat.screen()[-3:])

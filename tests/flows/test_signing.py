@@ -24,7 +24,7 @@ async def test_household_signs_by_buttons_and_doctor_approves(
     summary_screen = "\n".join(s.text or "" for s in resident.screen()[-6:])
     assert "张秀兰（本人）：基础服务包、高血压服务包" in summary_screen
     assert "老伴（老伴）：基础服务包、老年人服务包" in summary_screen
-    assert "每年自付 ¥270" in summary_screen  # 120 (hypertension) + 150 (elderly)
+    assert "每年自付 ¥270.00" in summary_screen  # 120 (hypertension) + 150 (elderly)
 
     assert "新的签约申请：张秀兰 等 2 人。" in doctor.last_text()
     await doctor.press("查看申请")
@@ -42,13 +42,16 @@ async def test_household_signs_by_buttons_and_doctor_approves(
     assert "✅ 已签约" in resident_card
     assert "王建国（主治医师）" in resident_card
     assert "二楼 205 诊室" in resident_card
+    await resident.press("更多")
+    resident_card = resident.screen()[-1].text or ""  # the card, edited in place
     assert "李秀英（护士）" in resident_card
     assert "2026年11月23日 至 2027年11月22日" in resident_card
     assert "随访 4 次，已用 0 次" in resident_card
     assert "【老伴·老伴】" in resident_card
 
     await doctor.press("看签约卡")
-    assert doctor.last_text() == resident_card
+    # The same card, headed for the doctor ("家庭医生" rather than "我的家庭医生").
+    assert doctor.last_text().split("\n")[1:] == resident_card.split("\n")[1:]
 
     async with db.sessionmaker() as session:
         contract = await session.scalar(
@@ -139,7 +142,7 @@ async def test_packages_show_prices_items_and_why_some_are_not_offered(
     await resident.press("看服务包")
     await resident.press("高血压服务包")
     details = resident.last_text()
-    assert "自付 ¥120/年（医保付 ¥180）" in details
+    assert "自付 ¥120.00/年（医保付 ¥180.00）" in details
     assert "• 随访，每年 4 次" in details
     assert "• 血压测量，每年 12 次" in details
 
@@ -147,12 +150,13 @@ async def test_packages_show_prices_items_and_why_some_are_not_offered(
     await resident.press("开始签约")
     await resident.press("选好了，下一步")
     await resident.press("王建国")
+    await resident.press("就选这位医生")
     offers = resident.last_text()
-    assert "• 儿童服务包：6岁以下才能选" in offers
-    assert "• 孕产妇服务包：怀孕和产后一年内才能选" in offers
-    assert "• 残疾人服务包：给残疾人的服务包" in offers
+    assert "• 儿童服务包：6 岁及以下才能选" in offers
+    assert "• 孕产妇服务包：怀孕或生孩子一年内才能选" in offers
+    assert "• 残疾人服务包：登记了残疾才能选" in offers
     offered = [b.text for b in resident.buttons()]
-    assert "⬜ 糖尿病服务包 · 自付 ¥200/年（医保付 ¥300）" in offered
+    assert "⬜ 糖尿病服务包 · 自付 ¥200.00/年（医保付 ¥300.00）" in offered
     assert not any("儿童服务包" in b for b in offered)
 
 

@@ -77,14 +77,30 @@ async def test_a_78_year_old_with_hypertension_is_offered_what_fits_her(world: C
     assert not me.covered
 
 
+async def test_pregnancy_packages_need_consent_only_when_pregnancy_can_apply(
+    world: Centre,
+) -> None:
+    young = await world.resident("李婷", born=date(1996, 5, 1), health_consent=False)
+    man = await world.resident("王伟", born=date(1996, 5, 1), sex=Sex.MALE, health_consent=False)
+    refused = []
+    for who in (young, man):
+        async with world.update(who) as (signing, user):
+            [me] = await signing.members(user)
+        refused.append(refusals(me.offers)["maternal"])
+    # Hers perhaps (we cannot tell without consent); never his, whatever his health.
+    assert refused == [NotEligible.HEALTH_UNKNOWN, NotEligible.PREGNANCY]
+
+
 async def test_without_health_consent_condition_packages_are_not_guessed(world: Centre) -> None:
     grandma = await world.resident(born=date(1948, 3, 5), health_consent=False)
     async with world.update(grandma) as (signing, user):
         [me] = await signing.members(user)
     assert eligible(me.offers) == ["basic", "elderly", "tcm", "home_care"]
     refused = refusals(me.offers)
-    for package_id in ("hypertension", "diabetes", "maternal", "disability"):
+    for package_id in ("hypertension", "diabetes", "disability"):
         assert refused[package_id] is NotEligible.HEALTH_UNKNOWN, package_id
+    # Her age alone says a pregnancy package is not hers: no consent is needed to know it.
+    assert refused["maternal"] is NotEligible.PREGNANCY
     assert refused["child"] is NotEligible.TOO_OLD  # age needs no health data
     with pytest.raises(NotOffered):
         await world.request(grandma, ["hypertension"])
@@ -347,6 +363,26 @@ AT = datetime(2026, 11, 23, 1, 0, tzinfo=SHANGHAI)
 
 def _contract_in(state: ContractState | None) -> Contract:
     return Contract(state=state, transitions=[])
+
+
+async def test_withdrawn_is_never_the_doctors_and_written_needs_the_doctors_words(
+    world: Centre,
+) -> None:
+    doctor = await world.staff("dr-wang")
+    grandma = await world.resident()
+    requested = await world.request(grandma)
+    assert "withdrawn" not in REJECT_REASONS.offered and "written" not in REJECT_REASONS.offered
+    async with world.update(doctor) as (signing, user):
+        for reason, note in (("withdrawn", None), ("written", None), ("written", "  "),
+                             ("written", "/start"), ("written", "太长" * 151)):  # fmt: skip
+            with pytest.raises(NotOffered):
+                await signing.reject(user, requested.id, reason, note)
+        assert (await world.contract(requested.id)).state is ContractState.REQUESTED
+        await signing.reject(user, requested.id, "written", " 请先到中心量一次血压。 ")
+    contract = await world.contract(requested.id)
+    assert (contract.reason, contract.reason_note) == ("written", "请先到中心量一次血压。")
+    [told] = await world.messages("signing_decided", to=grandma)
+    assert told.payload["values"]["reason"] == "请先到中心量一次血压。"
 
 
 @pytest.mark.parametrize(
