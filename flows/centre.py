@@ -145,6 +145,17 @@ class PriorityRules(_Frozen):
     elderly_min_age: Annotated[int, Field(ge=0, le=130)] = 65
     child_max_age: Annotated[int, Field(ge=0, le=18)] = 6
     conditions: tuple[str, ...] = ("hypertension", "diabetes", "tuberculosis", "mental")
+    # Ages at which pregnancy questions and packages can apply (youngest, oldest).
+    childbearing_ages: tuple[
+        Annotated[int, Field(ge=0, le=130)], Annotated[int, Field(ge=0, le=130)]
+    ] = (14, 55)
+
+    @field_validator("childbearing_ages")
+    @classmethod
+    def _youngest_first(cls, ages: tuple[int, int]) -> tuple[int, int]:
+        if ages[0] > ages[1]:
+            raise ValueError("childbearing_ages: the youngest age comes first")
+        return ages
 
 
 class ReminderPolicy(_Frozen):

@@ -195,9 +195,10 @@ def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def may_be_pregnant(sex: Sex | None, born: date | None, today: date) -> bool:
-    """Only ask about pregnancy when it can apply (women of child-bearing age)."""
-    return sex is Sex.FEMALE and born is not None and 14 <= age_on(born, today) <= 55
+def may_be_pregnant(sex: Sex | None, born: date | None, today: date, rules: PriorityRules) -> bool:
+    """Only ask about pregnancy when it can apply (women of child-bearing age, by config)."""
+    youngest, oldest = rules.childbearing_ages
+    return sex is Sex.FEMALE and born is not None and youngest <= age_on(born, today) <= oldest
 
 
 def priority_tags(draft: ProfileDraft, today: date, rules: PriorityRules) -> list[str]:

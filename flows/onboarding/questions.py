@@ -271,7 +271,8 @@ PREGNANCY = Question(
     ),
     answer=a.pregnancy,
     applies=lambda t: (
-        _consented(t) and may_be_pregnant(profile(t).sex, profile(t).birth_date, t.today)
+        _consented(t)
+        and may_be_pregnant(profile(t).sex, profile(t).birth_date, t.today, t.centre.priority)
     ),
 )
 DISABILITY = Question(

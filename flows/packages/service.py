@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from flows.centre import CentreConfig, Package, PackageItem
+from flows.centre import CentreConfig, Package, PackageItem, PriorityRules
 from flows.person import age_on, may_be_pregnant
 from storage.models import Pregnancy, Resident, Sex
 
@@ -41,14 +41,16 @@ class Person:
     can_be_pregnant: bool = True
 
     @classmethod
-    def of(cls, resident: Resident, today: date, *, health_known: bool) -> Person:
+    def of(
+        cls, resident: Resident, today: date, rules: PriorityRules, *, health_known: bool
+    ) -> Person:
         return cls(
             age=age_on(resident.birth_date, today),
             sex=resident.sex,
             conditions=frozenset(c.code for c in resident.conditions) if health_known else None,
             pregnancy=resident.pregnancy if health_known else None,
             disability=resident.disability if health_known else None,
-            can_be_pregnant=may_be_pregnant(resident.sex, resident.birth_date, today),
+            can_be_pregnant=may_be_pregnant(resident.sex, resident.birth_date, today, rules),
         )
 
 

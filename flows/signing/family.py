@@ -13,7 +13,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from flows.centre import CentreConfig
+from flows.centre import CentreConfig, PriorityRules
 from flows.onboarding import keyboards as profile_kb
 from flows.person import (
     clean_name,
@@ -131,7 +131,7 @@ async def family_step(
     await message.edit_reply_markup(reply_markup=None)
     await buttons_taken_away(state, message)
     if value == "back":
-        previous = _previous(step, await _form(state), signing.today())
+        previous = _previous(step, await _form(state), signing.today(), centre.priority)
         if previous is None:
             await back_to_who(message, state, user, signing, None)
         else:
@@ -146,7 +146,7 @@ ORDER = ("relation", "name", "decade", "year", "month", "day", "sex", "health", 
          "disab")  # fmt: skip
 
 
-def _applies(step: str, form: dict[str, Any], today: date) -> bool:
+def _applies(step: str, form: dict[str, Any], today: date, rules: PriorityRules) -> bool:
     if step == "sex":
         return Relation(form.get("relation", "other")) not in SEX_OF
     if step in ("cond", "disab"):
@@ -157,26 +157,29 @@ def _applies(step: str, form: dict[str, Any], today: date) -> bool:
             Sex(form["sex"]) if "sex" in form else None,
             date.fromisoformat(born) if born else None,
             today,
+            rules,
         )
     return True
 
 
-def _following(step: str, form: dict[str, Any], today: date, health_known: bool) -> str:
+def _following(
+    step: str, form: dict[str, Any], today: date, rules: PriorityRules, health_known: bool
+) -> str:
     index = ORDER.index(step) + 1
     while index < len(ORDER):
         candidate = ORDER[index]
         if candidate == "health" and not health_known:
             index += 1
             continue
-        if _applies(candidate, form, today):
+        if _applies(candidate, form, today, rules):
             return candidate
         index += 1
     return "save"
 
 
-def _previous(step: str, form: dict[str, Any], today: date) -> str | None:
+def _previous(step: str, form: dict[str, Any], today: date, rules: PriorityRules) -> str | None:
     index = ORDER.index(step) - 1
-    while index >= 0 and not _applies(ORDER[index], form, today):
+    while index >= 0 and not _applies(ORDER[index], form, today, rules):
         index -= 1
     return ORDER[index] if index >= 0 else None
 
@@ -226,7 +229,7 @@ async def _answer(step: str, value: str, state: FSMContext, signing: SigningServ
         form = await _keep(state, disab=value == "yes")
     else:
         return None
-    return _following(step, form, today, await signing.health_known(user))
+    return _following(step, form, today, centre.priority, await signing.health_known(user))
 
 
 @routes.message(StateFilter(FamilyForm.name), F.text)
@@ -253,7 +256,9 @@ async def typed_birth_date(message: Message, user: User, state: FSMContext,
         return
     form = await _keep(state, born=born.isoformat(), decade=born.year // 10 * 10,
                        year=born.year, month=born.month)  # fmt: skip
-    following = _following("day", form, signing.today(), await signing.health_known(user))
+    following = _following(
+        "day", form, signing.today(), centre.priority, await signing.health_known(user)
+    )
     await _go(following, message, state, user, signing, centre)
 
 

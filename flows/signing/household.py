@@ -80,7 +80,9 @@ async def members(ctx: SigningContext, user: User) -> list[MemberOption]:
         MemberOption(
             r,
             offers_for(
-                Person.of(r, today, health_known=consent and r.disability is not None),
+                Person.of(
+                    r, today, ctx.centre.priority, health_known=consent and r.disability is not None
+                ),
                 ctx.centre,
             ),
             r.id in covered,
@@ -141,7 +143,7 @@ async def add_family_member(ctx: SigningContext, user: User, draft: FamilyMember
         conditions=[],
         tags=[],
     )
-    pregnant = may_be_pregnant(draft.sex, draft.birth_date, ctx.today())
+    pregnant = may_be_pregnant(draft.sex, draft.birth_date, ctx.today(), ctx.centre.priority)
     if health:
         resident.pregnancy = draft.pregnancy if pregnant and draft.pregnancy else Pregnancy.NONE
         resident.disability = bool(draft.disability)
