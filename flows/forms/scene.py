@@ -31,9 +31,9 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 
 from flows.forms.form import STEP, Form, Next, Question, Then, Turn
+from flows.forms.prompts import PROMPT_KEY, ask_with_buttons, buttons_taken_away, retire_buttons
 from flows.forms.words import Escape, escape_in, pick
 from flows.menu.buttons import MenuButton, MenuPressed, main_menu_keyboard
-from flows.prompts import PROMPT_KEY, ask_with_buttons, buttons_taken_away, retire_buttons
 
 BACK = "back"
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 
 from flows.forms.form import Turn
+from flows.forms.prompts import retire_buttons
 from flows.forms.scene import FormScene
 from flows.forms.words import Escape
 from flows.onboarding.keyboards import resume_keyboard
 from flows.onboarding.questions import ONBOARDING
-from flows.prompts import retire_buttons
 
 
 class OnboardingScene(FormScene, state="onboarding"):

@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from flows.centre import CentreConfig, PriorityRules
+from flows.forms.prompts import ask_with_buttons, buttons_taken_away, retire_buttons
 from flows.onboarding import keyboards as profile_kb
 from flows.person import (
     clean_name,
@@ -21,7 +22,6 @@ from flows.person import (
     name_has_link,
     parse_birth_date,
 )
-from flows.prompts import ask_with_buttons, buttons_taken_away, retire_buttons
 from flows.routes import SliceRoutes
 from flows.signing import keyboards as kb
 from flows.signing.callbacks import Family
